@@ -1,0 +1,346 @@
+/**
+ * The stack configuration (namespace `clickstream:`), typed and validated before any resource exists.
+ *
+ * Every check throws a ConfigError whose message is one line naming the key, the bad value and what is
+ * allowed. Validation is pure: it takes a reader over raw config values, so tests and the local
+ * pipeline evaluate the real `Pulumi.<stack>.yaml` files without the Pulumi engine.
+ */
+import * as fs from "fs";
+import * as YAML from "yaml";
+
+export const NAMESPACE = "clickstream";
+
+export class ConfigError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "ConfigError";
+    }
+}
+
+/** Reads one raw config value: a string, or (for structured YAML values) an object or array. */
+export type ConfigReader = (key: string) => unknown;
+
+export type Role = "lake" | "region";
+export type Season = "on" | "paused";
+
+/** Where Redshift Spectrum's external schema and views are created. */
+export type RedshiftTarget =
+    | { mode: "none" }
+    | { mode: "cluster"; clusterIdentifier: string; database: string; dbUser: string; associateRole: boolean }
+    | { mode: "serverless"; workgroupName: string; database: string }
+    | { mode: "create-serverless"; database: string; baseCapacityRpu: number };
+
+export interface LakeConfig {
+    role: "lake";
+    /** Home region (`aws:region`), where the lake, Glue, Athena and Redshift live. */
+    region: string;
+    /** Adopt an existing bucket by name instead of creating one. */
+    existingBucketName?: string;
+    /** Glue database name. Default `clickstream`. */
+    glueDatabase: string;
+    /** Firehose buffering interval in seconds, 0–900. Default 60. */
+    firehoseBufferIntervalSeconds: number;
+    /** Firehose buffering size in MiB, 64–128 (Parquet conversion needs at least 64). Default 128. */
+    firehoseBufferSizeMiB: number;
+    /** Days before noncurrent object versions expire. Default 30. */
+    noncurrentVersionExpirationDays: number;
+    /** Days before Firehose error output expires. Default 14. */
+    errorOutputExpirationDays: number;
+    /** Days before Athena query results expire. Default 7. */
+    athenaResultsExpirationDays: number;
+    /** CloudWatch Logs retention in days. Default 30. */
+    logRetentionDays: number;
+    redshift: RedshiftTarget;
+    /** External schema name in Redshift. Default `clickstream`. */
+    spectrumSchema: string;
+    /** Email addresses subscribed to the stack's alarm topic. */
+    alarmEmails: string[];
+}
+
+export interface SourceStreamConfig {
+    /** Config key of the source, e.g. `web`. */
+    name: string;
+    /** Kinesis stream name. */
+    streamName: string;
+    /** `create`: this stack owns the stream. `attach`: an existing stream, read through its own EFO consumer. */
+    mode: "create" | "attach";
+    /** For `create`: `on-demand` (default) or `provisioned`. */
+    capacity: "on-demand" | "provisioned";
+    /** For `create` + `provisioned`: shard count. */
+    shards?: number;
+    /** For `create`: retention in hours, 24–8760. Default 48. */
+    retentionHours: number;
+}
+
+export interface AppConfig {
+    /** Config key of the app, e.g. `realtime`. */
+    name: string;
+    /** Source (key in `clickstream:sources`) this app reads. */
+    source: string;
+    /** Outputs (file names in `sql/outputs/`) this app fills; `all` means every output. */
+    outputs: string[] | "all";
+    /** Initial parallelism. Default 1. */
+    parallelism: number;
+    /** Parallelism per KPU. Default 1. */
+    parallelismPerKpu: number;
+    /** Let Managed Flink scale parallelism with CPU. Default true. */
+    autoScaling: boolean;
+    /** Where a new app starts reading. Default `TRIM_HORIZON`. */
+    startPosition: "TRIM_HORIZON" | "LATEST";
+    /** Checkpoint interval in milliseconds. Default 60000. */
+    checkpointIntervalMs: number;
+}
+
+export interface RegionConfig {
+    role: "region";
+    /** Source region (`aws:region`). */
+    region: string;
+    season: Season;
+    /** Fully qualified name of the lake stack, e.g. `acme/clickstream/lake`. */
+    lakeStack: string;
+    sources: SourceStreamConfig[];
+    apps: AppConfig[];
+    /** Path of the runner jar, relative to the project. Default `runner/target/clickstream-runner.jar`. */
+    runnerJar: string;
+    /** CloudWatch Logs retention in days. Default 30. */
+    logRetentionDays: number;
+    /** Email addresses subscribed to the stack's alarm topic. */
+    alarmEmails: string[];
+}
+
+export type StackConfig = LakeConfig | RegionConfig;
+
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+
+const show = (value: unknown) => (typeof value === "string" ? `'${value}'` : JSON.stringify(value));
+const key = (k: string) => `${NAMESPACE}:${k}`;
+
+function fail(k: string, value: unknown, allowed: string): never {
+    throw new ConfigError(`${k}: ${show(value)} is not valid; ${allowed}`);
+}
+
+function oneOf<T extends string>(k: string, value: unknown, allowed: readonly T[], fallback?: T): T {
+    if (value === undefined && fallback !== undefined) return fallback;
+    if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+    return fail(k, value, `allowed: ${allowed.join(", ")}`);
+}
+
+function integer(k: string, value: unknown, min: number, max: number, fallback?: number): number {
+    if (value === undefined && fallback !== undefined) return fallback;
+    const n = typeof value === "number" ? value : typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) fail(k, value, `expected a whole number from ${min} to ${max}`);
+    return n;
+}
+
+function bool(k: string, value: unknown, fallback: boolean): boolean {
+    if (value === undefined) return fallback;
+    if (value === true || value === "true") return true;
+    if (value === false || value === "false") return false;
+    return fail(k, value, "expected true or false");
+}
+
+function text(k: string, value: unknown, pattern?: RegExp, hint?: string): string {
+    if (typeof value !== "string" || value.length === 0 || (pattern && !pattern.test(value))) {
+        fail(k, value, hint ?? "expected a non-empty string");
+    }
+    return value;
+}
+
+function structured(k: string, value: unknown): unknown {
+    if (typeof value !== "string") return value;
+    try {
+        return JSON.parse(value);
+    } catch {
+        return fail(k, value, "expected a YAML map or list (or its JSON)");
+    }
+}
+
+function emails(k: string, value: unknown): string[] {
+    if (value === undefined) return [];
+    const list = structured(k, value);
+    if (!Array.isArray(list)) fail(k, value, "expected a list of email addresses");
+    return list.map((e, i) => text(`${k}[${i}]`, e, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "expected an email address"));
+}
+
+function logRetention(k: string, value: unknown): number {
+    const n = integer(k, value, 1, 3653, 30);
+    if (!LOG_RETENTION_DAYS.includes(n)) fail(k, value, `allowed: ${LOG_RETENTION_DAYS.join(", ")}`);
+    return n;
+}
+
+function region(value: unknown): string {
+    return text("aws:region", value, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, "set it with `pulumi config set aws:region eu-central-1`");
+}
+
+function unknownKeys(k: string, object: Record<string, unknown>, allowed: string[]): void {
+    for (const name of Object.keys(object)) {
+        if (!allowed.includes(name)) fail(`${k}.${name}`, object[name], `unknown setting; allowed: ${allowed.join(", ")}`);
+    }
+}
+
+function asMap(k: string, value: unknown): Record<string, Record<string, unknown>> {
+    const v = structured(k, value);
+    if (v === null || typeof v !== "object" || Array.isArray(v)) fail(k, value, "expected a map of name to settings");
+    return v as Record<string, Record<string, unknown>>;
+}
+
+function redshift(raw: unknown): RedshiftTarget {
+    const k = key("redshift");
+    if (raw === undefined) return { mode: "none" };
+    const v = structured(k, raw) as Record<string, unknown>;
+    if (v === null || typeof v !== "object" || Array.isArray(v)) fail(k, raw, "expected a map with 'mode'");
+    const mode = oneOf(`${k}.mode`, v.mode, ["none", "cluster", "serverless", "create-serverless"] as const);
+    const database = () => text(`${k}.database`, v.database ?? "dev", /^[a-z_][a-z0-9_$]{0,126}$/, "expected a Redshift database name");
+    switch (mode) {
+        case "none":
+            unknownKeys(k, v, ["mode"]);
+            return { mode };
+        case "cluster":
+            unknownKeys(k, v, ["mode", "clusterIdentifier", "database", "dbUser", "associateRole"]);
+            return {
+                mode,
+                clusterIdentifier: text(`${k}.clusterIdentifier`, v.clusterIdentifier, /^[a-z][a-z0-9-]{0,62}$/, "expected the identifier of an existing provisioned cluster"),
+                database: database(),
+                dbUser: text(`${k}.dbUser`, v.dbUser ?? "awsuser"),
+                associateRole: bool(`${k}.associateRole`, v.associateRole, false),
+            };
+        case "serverless":
+            unknownKeys(k, v, ["mode", "workgroupName", "database"]);
+            return {
+                mode,
+                workgroupName: text(`${k}.workgroupName`, v.workgroupName, /^[a-z0-9-]{3,64}$/, "expected the name of an existing Redshift Serverless workgroup"),
+                database: database(),
+            };
+        case "create-serverless":
+            unknownKeys(k, v, ["mode", "database", "baseCapacityRpu"]);
+            return { mode, database: database(), baseCapacityRpu: integer(`${k}.baseCapacityRpu`, v.baseCapacityRpu, 8, 1024, 8) };
+    }
+}
+
+export function parseLakeConfig(read: ConfigReader): LakeConfig {
+    const bucket = read(key("existingBucketName"));
+    const lake: LakeConfig = {
+        role: "lake",
+        region: region(read("aws:region")),
+        existingBucketName:
+            bucket === undefined
+                ? undefined
+                : text(key("existingBucketName"), bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name"),
+        glueDatabase: text(key("glueDatabase"), read(key("glueDatabase")) ?? "clickstream", /^[a-z_][a-z0-9_]{0,254}$/, "expected lower case letters, digits and '_'"),
+        firehoseBufferIntervalSeconds: integer(key("firehoseBufferIntervalSeconds"), read(key("firehoseBufferIntervalSeconds")), 0, 900, 60),
+        firehoseBufferSizeMiB: integer(key("firehoseBufferSizeMiB"), read(key("firehoseBufferSizeMiB")), 64, 128, 128),
+        noncurrentVersionExpirationDays: integer(key("noncurrentVersionExpirationDays"), read(key("noncurrentVersionExpirationDays")), 1, 3650, 30),
+        errorOutputExpirationDays: integer(key("errorOutputExpirationDays"), read(key("errorOutputExpirationDays")), 1, 3650, 14),
+        athenaResultsExpirationDays: integer(key("athenaResultsExpirationDays"), read(key("athenaResultsExpirationDays")), 1, 3650, 7),
+        logRetentionDays: logRetention(key("logRetentionDays"), read(key("logRetentionDays"))),
+        redshift: redshift(read(key("redshift"))),
+        spectrumSchema: text(key("spectrumSchema"), read(key("spectrumSchema")) ?? "clickstream", /^[a-z_][a-z0-9_]{0,126}$/, "expected a Redshift schema name"),
+        alarmEmails: emails(key("alarmEmails"), read(key("alarmEmails"))),
+    };
+    return lake;
+}
+
+function sources(raw: unknown): SourceStreamConfig[] {
+    const k = key("sources");
+    if (raw === undefined) fail(k, raw, "a region stack needs at least one source stream");
+    const map = asMap(k, raw);
+    const list = Object.entries(map).map(([name, s]) => {
+        const sk = `${k}.${name}`;
+        if (!NAME.test(name)) fail(sk, name, "source names use lower case letters, digits, '-' and '_'");
+        if (s === null || typeof s !== "object") fail(sk, s, "expected a map with 'streamName' and 'mode'");
+        unknownKeys(sk, s, ["streamName", "mode", "capacity", "shards", "retentionHours"]);
+        const mode = oneOf(`${sk}.mode`, s.mode, ["create", "attach"] as const);
+        const capacity = oneOf(`${sk}.capacity`, s.capacity, ["on-demand", "provisioned"] as const, "on-demand");
+        if (mode === "attach") {
+            for (const owned of ["capacity", "shards", "retentionHours"]) {
+                if (s[owned] !== undefined) fail(`${sk}.${owned}`, s[owned], "an attached stream is owned elsewhere and never modified; remove this setting");
+            }
+        }
+        if (capacity === "on-demand" && s.shards !== undefined) fail(`${sk}.shards`, s.shards, "shards apply only with capacity: provisioned");
+        return {
+            name,
+            streamName: text(`${sk}.streamName`, s.streamName, /^[a-zA-Z0-9_.-]{1,128}$/, "expected a Kinesis stream name"),
+            mode,
+            capacity,
+            shards: capacity === "provisioned" && mode === "create" ? integer(`${sk}.shards`, s.shards, 1, 500) : undefined,
+            retentionHours: integer(`${sk}.retentionHours`, s.retentionHours, 24, 8760, 48),
+        };
+    });
+    if (list.length === 0) fail(k, raw, "a region stack needs at least one source stream");
+    return list;
+}
+
+function apps(raw: unknown, sourceNames: string[], outputNames: string[]): AppConfig[] {
+    const k = key("apps");
+    if (raw === undefined) fail(k, raw, "a region stack needs at least one app");
+    const map = asMap(k, raw);
+    const list = Object.entries(map).map(([name, a]) => {
+        const ak = `${k}.${name}`;
+        if (!NAME.test(name)) fail(ak, name, "app names use lower case letters, digits, '-' and '_'");
+        if (a === null || typeof a !== "object") fail(ak, a, "expected a map with 'source' and 'outputs'");
+        unknownKeys(ak, a, ["source", "outputs", "parallelism", "parallelismPerKpu", "autoScaling", "startPosition", "checkpointIntervalMs"]);
+        const source = oneOf(`${ak}.source`, a.source, sourceNames);
+        let outputs: string[] | "all";
+        if (a.outputs === undefined || a.outputs === "all") {
+            outputs = "all";
+        } else {
+            const list = structured(`${ak}.outputs`, a.outputs);
+            if (!Array.isArray(list) || list.length === 0) fail(`${ak}.outputs`, a.outputs, "expected 'all' or a non-empty list of outputs");
+            outputs = list.map((o, i) => oneOf(`${ak}.outputs[${i}]`, o, outputNames));
+        }
+        return {
+            name,
+            source,
+            outputs,
+            parallelism: integer(`${ak}.parallelism`, a.parallelism, 1, 1024, 1),
+            parallelismPerKpu: integer(`${ak}.parallelismPerKpu`, a.parallelismPerKpu, 1, 8, 1),
+            autoScaling: bool(`${ak}.autoScaling`, a.autoScaling, true),
+            startPosition: oneOf(`${ak}.startPosition`, a.startPosition, ["TRIM_HORIZON", "LATEST"] as const, "TRIM_HORIZON"),
+            checkpointIntervalMs: integer(`${ak}.checkpointIntervalMs`, a.checkpointIntervalMs, 1000, 3_600_000, 60_000),
+        };
+    });
+    if (list.length === 0) fail(k, raw, "a region stack needs at least one app");
+    return list;
+}
+
+/** `outputNames`: the outputs defined in `sql/outputs/`, which apps may select. */
+export function parseRegionConfig(read: ConfigReader, outputNames: string[]): RegionConfig {
+    const parsedSources = sources(read(key("sources")));
+    return {
+        role: "region",
+        region: region(read("aws:region")),
+        season: oneOf(key("season"), read(key("season")), ["on", "paused"] as const, "on"),
+        lakeStack: text(key("lakeStack"), read(key("lakeStack")), /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "expected <org>/<project>/<stack>, e.g. acme/clickstream/lake"),
+        sources: parsedSources,
+        apps: apps(read(key("apps")), parsedSources.map((s) => s.name), outputNames),
+        runnerJar: text(key("runnerJar"), read(key("runnerJar")) ?? "runner/target/clickstream-runner.jar"),
+        logRetentionDays: logRetention(key("logRetentionDays"), read(key("logRetentionDays"))),
+        alarmEmails: emails(key("alarmEmails"), read(key("alarmEmails"))),
+    };
+}
+
+export function parseRole(read: ConfigReader): Role {
+    return oneOf(key("role"), read(key("role")), ["lake", "region"] as const);
+}
+
+/** Parses a whole stack's config. */
+export function parseStackConfig(read: ConfigReader, outputNames: string[]): StackConfig {
+    return parseRole(read) === "lake" ? parseLakeConfig(read) : parseRegionConfig(read, outputNames);
+}
+
+/** A reader over a `Pulumi.<stack>.yaml` file, for tests, the local pipeline and the cost estimate. */
+export function readStackFile(file: string): ConfigReader {
+    const doc = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+    const values = doc?.config ?? {};
+    return (k) => {
+        const v = values[k];
+        // Pulumi stores scalars as strings; keep structured values as they are.
+        return v === undefined || v === null ? undefined : typeof v === "object" ? v : String(v);
+    };
+}
+
+/** The outputs an app fills, in `sql/outputs/` order. */
+export function selectedOutputs<T extends { name: string }>(app: AppConfig, outputs: T[]): T[] {
+    return app.outputs === "all" ? outputs : outputs.filter((o) => (app.outputs as string[]).includes(o.name));
+}

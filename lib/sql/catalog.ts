@@ -1,0 +1,265 @@
+/**
+ * Reads the `sql/` folder into a catalog: the source tables, the shared views and the outputs.
+ *
+ * SQL is the single source of truth: the Glue tables, the Firehoses, the runner's statement list and the
+ * local Parquet schemas are all derived from what this module returns. Statements are split on the
+ * lexer's `;` tokens (so a `;` inside a string literal is safe) and every statement is validated with
+ * dt-sql-parser's FlinkSQL grammar. Errors name the file, the line and the fix.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { FlinkSQL, flinkGrammar } from "./flink-parser";
+
+/** A column of a `CREATE TABLE`, exactly as written in the SQL. */
+export interface SqlColumn {
+    /** Column name, unquoted. */
+    name: string;
+    /** Flink SQL type as written, normalised to upper case without spaces, e.g. `DECIMAL(12,2)`. */
+    flinkType: string;
+    /** True for computed (`AS expr`) and metadata (`METADATA`) columns, which are not physical. */
+    virtual: boolean;
+}
+
+/** One SQL statement of a file, without its trailing `;`. */
+export interface SqlStatement {
+    /** Path relative to the repository root, e.g. `sql/outputs/clicks_1m.sql`. */
+    file: string;
+    /** 1-based line of the statement's first token. */
+    line: number;
+    kind: "create-table" | "create-view" | "insert" | "other";
+    /** Table or view created or written to. */
+    target: string;
+    sql: string;
+}
+
+export interface SourceTable {
+    name: string;
+    file: string;
+    columns: SqlColumn[];
+    statement: SqlStatement;
+}
+
+export interface OutputTable {
+    /** The output's name: the file name, the Flink table, the Glue table and the S3 prefix. */
+    name: string;
+    file: string;
+    /** Physical columns, in order: the Glue columns are derived from these. */
+    columns: SqlColumn[];
+    createTable: SqlStatement;
+    insert: SqlStatement;
+}
+
+export interface SqlCatalog {
+    sources: SourceTable[];
+    views: SqlStatement[];
+    outputs: OutputTable[];
+}
+
+/** A mistake in a SQL file. The message names the file and says how to fix it. */
+export class SqlDefinitionError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "SqlDefinitionError";
+    }
+}
+
+const OUTPUT_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+// The Flink grammar of dt-sql-parser requires a WITH clause on CREATE TABLE; our DDL deliberately has
+// none (the runner adds the connector options), so validation parses it with this placeholder.
+const PLACEHOLDER_WITH = " WITH ('connector' = 'added-by-runner')";
+
+/** Splits a file into statements on top-level `;` tokens. */
+export function splitStatements(text: string, file: string): SqlStatement[] {
+    const parser = new FlinkSQL();
+    const tokens = parser.getAllTokens(text);
+    const statements: SqlStatement[] = [];
+    let start: number | undefined;
+    let startLine = 1;
+    const flush = (end: number) => {
+        if (start === undefined) return;
+        const sql = text.slice(start, end).trim();
+        if (sql.length > 0) statements.push(classify(sql, file, startLine));
+        start = undefined;
+    };
+    for (const token of tokens) {
+        if (token.channel !== 0) continue; // comments and whitespace
+        if (token.type === flinkGrammar.FlinkSqlParser.SEMICOLON) {
+            flush(token.start);
+            continue;
+        }
+        if (token.type === -1) continue; // EOF
+        if (start === undefined) {
+            start = token.start;
+            startLine = token.line;
+        }
+    }
+    flush(text.length);
+    for (const statement of statements) validateStatement(statement);
+    return statements;
+}
+
+function classify(sql: string, file: string, line: number): SqlStatement {
+    const createTable = /^CREATE\s+(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(`[^`]+`|[\w.]+)/i.exec(sql);
+    if (createTable) return { file, line, kind: "create-table", target: unquote(createTable[1]), sql };
+    const createView = /^CREATE\s+(?:TEMPORARY\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?(`[^`]+`|[\w.]+)/i.exec(sql);
+    if (createView) return { file, line, kind: "create-view", target: unquote(createView[1]), sql };
+    const insert = /^INSERT\s+(?:INTO|OVERWRITE)\s+(`[^`]+`|[\w.]+)/i.exec(sql);
+    if (insert) return { file, line, kind: "insert", target: unquote(insert[1]), sql };
+    return { file, line, kind: "other", target: "", sql };
+}
+
+function validateStatement(statement: SqlStatement): void {
+    if (statement.kind === "create-table" && /\)\s*WITH\s*\(/i.test(statement.sql)) {
+        throw new SqlDefinitionError(
+            `${statement.file}:${statement.line}: CREATE TABLE ${statement.target} has a WITH clause; ` +
+                "remove it: connector options depend on the stack and are added by the runner",
+        );
+    }
+    const text = statement.kind === "create-table" ? statement.sql + PLACEHOLDER_WITH : statement.sql;
+    const errors = new FlinkSQL().validate(text);
+    if (errors.length > 0) {
+        const first = errors[0];
+        throw new SqlDefinitionError(
+            `${statement.file}:${statement.line + first.startLine - 1}: Flink SQL syntax error: ${first.message}`,
+        );
+    }
+}
+
+function unquote(identifier: string): string {
+    return identifier.replace(/^`|`$/g, "");
+}
+
+/** Extracts the columns of a `CREATE TABLE` with the FlinkSQL grammar. */
+export function parseColumns(statement: SqlStatement): SqlColumn[] {
+    const parser = new FlinkSQL();
+    const tree = parser.parse(statement.sql + PLACEHOLDER_WITH);
+    const columns: SqlColumn[] = [];
+    const g = flinkGrammar;
+    const visit = (node: unknown): void => {
+        if (node instanceof g.PhysicalColumnDefinitionContext) {
+            columns.push({
+                name: unquote(node.columnNameCreate().getText()),
+                flinkType: node.columnType().getText().toUpperCase(),
+                virtual: false,
+            });
+            return;
+        }
+        if (node instanceof g.MetadataColumnDefinitionContext) {
+            columns.push({
+                name: unquote(node.columnNameCreate().getText()),
+                flinkType: node.columnType().getText().toUpperCase(),
+                virtual: true,
+            });
+            return;
+        }
+        if (node instanceof g.ComputedColumnDefinitionContext) {
+            columns.push({ name: unquote(node.columnNameCreate().getText()), flinkType: "", virtual: true });
+            return;
+        }
+        const children = (node as { children?: unknown[] }).children ?? [];
+        children.forEach(visit);
+    };
+    visit(tree);
+    return columns;
+}
+
+function sqlFiles(dir: string): string[] {
+    if (!fs.existsSync(dir)) return [];
+    return fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".sql"))
+        .sort();
+}
+
+/** Parses one output file: exactly one CREATE TABLE named like the file, then its INSERT. */
+export function parseOutputFile(relativeFile: string, text: string): OutputTable {
+    const name = path.basename(relativeFile, ".sql");
+    if (!OUTPUT_NAME.test(name)) {
+        throw new SqlDefinitionError(
+            `${relativeFile}: output name '${name}' is not valid; use lower case letters, digits and '_' ` +
+                "(it becomes a Glue table, an S3 prefix and part of a Firehose name)",
+        );
+    }
+    const statements = splitStatements(text, relativeFile);
+    const creates = statements.filter((s) => s.kind === "create-table");
+    const inserts = statements.filter((s) => s.kind === "insert");
+    const others = statements.filter((s) => s.kind !== "create-table" && s.kind !== "insert");
+    if (creates.length !== 1 || inserts.length !== 1 || others.length > 0) {
+        throw new SqlDefinitionError(
+            `${relativeFile}: an output file holds exactly one 'CREATE TABLE ${name} (...)' and one ` +
+                `'INSERT INTO ${name} SELECT ...'; found ${creates.length} CREATE TABLE, ${inserts.length} INSERT` +
+                (others.length > 0 ? ` and ${others.length} other statement(s)` : ""),
+        );
+    }
+    const [createTable] = creates;
+    const [insert] = inserts;
+    if (createTable.target !== name) {
+        throw new SqlDefinitionError(
+            `${relativeFile}: CREATE TABLE ${createTable.target} does not match the file name; ` +
+                `rename the table to ${name} or the file to ${createTable.target}.sql`,
+        );
+    }
+    if (insert.target !== name) {
+        throw new SqlDefinitionError(
+            `${relativeFile}: INSERT INTO ${insert.target} writes to another table; an output file fills only ${name}`,
+        );
+    }
+    const columns = parseColumns(createTable);
+    const virtual = columns.filter((c) => c.virtual);
+    if (virtual.length > 0) {
+        throw new SqlDefinitionError(
+            `${relativeFile}: output column '${virtual[0].name}' is computed or metadata; outputs have physical columns only`,
+        );
+    }
+    return { name, file: relativeFile, columns, createTable, insert };
+}
+
+/**
+ * Loads every SQL file under `sqlDir` (by default the repository's `sql/`).
+ * `repoRoot` is used to make file names in messages and bundles relative.
+ */
+export function loadSqlCatalog(sqlDir: string = defaultSqlDir(), repoRoot: string = path.dirname(sqlDir)): SqlCatalog {
+    const rel = (f: string) => path.relative(repoRoot, f).split(path.sep).join("/");
+    const sources: SourceTable[] = [];
+    for (const f of sqlFiles(path.join(sqlDir, "sources"))) {
+        const file = path.join(sqlDir, "sources", f);
+        const statements = splitStatements(fs.readFileSync(file, "utf8"), rel(file));
+        if (statements.length !== 1 || statements[0].kind !== "create-table") {
+            throw new SqlDefinitionError(`${rel(file)}: a source file holds exactly one CREATE TABLE without WITH`);
+        }
+        sources.push({ name: statements[0].target, file: rel(file), columns: parseColumns(statements[0]), statement: statements[0] });
+    }
+    const views: SqlStatement[] = [];
+    for (const f of sqlFiles(path.join(sqlDir, "views"))) {
+        const file = path.join(sqlDir, "views", f);
+        for (const statement of splitStatements(fs.readFileSync(file, "utf8"), rel(file))) {
+            if (statement.kind !== "create-view") {
+                throw new SqlDefinitionError(
+                    `${rel(file)}:${statement.line}: only CREATE VIEW statements belong in sql/views/`,
+                );
+            }
+            views.push(statement);
+        }
+    }
+    const outputs = sqlFiles(path.join(sqlDir, "outputs")).map((f) => {
+        const file = path.join(sqlDir, "outputs", f);
+        return parseOutputFile(rel(file), fs.readFileSync(file, "utf8"));
+    });
+    if (sources.length === 0) {
+        throw new SqlDefinitionError(`${rel(sqlDir)}/sources: no source table; add one CREATE TABLE file`);
+    }
+    return { sources, views, outputs };
+}
+
+export function defaultSqlDir(): string {
+    return path.resolve(__dirname, "..", "..", "sql");
+}
+
+/** Statements of the named files in `sql/athena/` or `sql/redshift/`, keyed by file name without `.sql`. */
+export function loadQueryFiles(dir: string): { name: string; file: string; sql: string }[] {
+    return sqlFiles(dir).map((f) => ({
+        name: path.basename(f, ".sql"),
+        file: path.join(dir, f),
+        sql: fs.readFileSync(path.join(dir, f), "utf8").trim().replace(/;\s*$/, ""),
+    }));
+}
