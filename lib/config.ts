@@ -117,6 +117,7 @@ const show = (value: unknown) => (typeof value === "string" ? `'${value}'` : JSO
 const key = (k: string) => `${NAMESPACE}:${k}`;
 
 function fail(k: string, value: unknown, allowed: string): never {
+    if (value === undefined) throw new ConfigError(`${k}: not set; ${allowed}`);
     throw new ConfigError(`${k}: ${show(value)} is not valid; ${allowed}`);
 }
 

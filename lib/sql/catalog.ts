@@ -132,14 +132,22 @@ function unquote(identifier: string): string {
 /** Extracts the columns of a `CREATE TABLE` with the FlinkSQL grammar. */
 export function parseColumns(statement: SqlStatement): SqlColumn[] {
     const parser = new FlinkSQL();
-    const tree = parser.parse(statement.sql + PLACEHOLDER_WITH);
+    const source = statement.sql + PLACEHOLDER_WITH;
+    const tree = parser.parse(source);
+    // The type as written (getText() drops the spaces that separate ROW field names from their types).
+    const typeText = (ctx: { start: { start: number } | null; stop: { stop: number } | null }) =>
+        source
+            .slice(ctx.start!.start, ctx.stop!.stop + 1)
+            .replace(/\s+/g, " ")
+            .replace(/\s*([(),<>])\s*/g, "$1")
+            .toUpperCase();
     const columns: SqlColumn[] = [];
     const g = flinkGrammar;
     const visit = (node: unknown): void => {
         if (node instanceof g.PhysicalColumnDefinitionContext) {
             columns.push({
                 name: unquote(node.columnNameCreate().getText()),
-                flinkType: node.columnType().getText().toUpperCase(),
+                flinkType: typeText(node.columnType()),
                 virtual: false,
             });
             return;
@@ -147,7 +155,7 @@ export function parseColumns(statement: SqlStatement): SqlColumn[] {
         if (node instanceof g.MetadataColumnDefinitionContext) {
             columns.push({
                 name: unquote(node.columnNameCreate().getText()),
-                flinkType: node.columnType().getText().toUpperCase(),
+                flinkType: typeText(node.columnType()),
                 virtual: true,
             });
             return;

@@ -25,7 +25,7 @@ const SIMPLE_TYPES: Record<string, string> = {
     FLOAT: "float",
     REAL: "float",
     DOUBLE: "double",
-    "DOUBLEPRECISION": "double",
+    "DOUBLE PRECISION": "double",
     DATE: "date",
 };
 
@@ -48,9 +48,14 @@ export interface TypeOrigin {
 
 /** Converts one Flink type (as written, upper case, no spaces) to its Hive type, or throws naming the fix. */
 export function flinkTypeToGlue(flinkType: string, origin: TypeOrigin): string {
-    const type = flinkType.replace(/\s+/g, "").replace(/NOTNULL$/, "").toUpperCase();
+    const type = flinkType
+        .trim()
+        .replace(/\s+/g, " ")
+        .replace(/\s*([(),<>])\s*/g, "$1")
+        .replace(/ NOT NULL$/i, "")
+        .toUpperCase();
     const fail = (detail?: string): never => {
-        const base = type.replace(/[(<].*$/, "");
+        const base = /WITH LOCAL TIME ZONE$/.test(type) ? "TIMESTAMP_LTZ" : type.replace(/[(< ].*$/, "");
         const fix = detail ?? FIXES[base] ?? "use one of STRING, BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p,s), DATE, TIMESTAMP(3), ARRAY<T>, MAP<K,V>, ROW<...>";
         throw new SqlDefinitionError(
             `${origin.file}: column '${origin.column}' has type ${flinkType}, which has no Glue/Hive equivalent; ${fix}`,
@@ -67,7 +72,7 @@ export function flinkTypeToGlue(flinkType: string, origin: TypeOrigin): string {
         if (precision > 38) fail(`reduce the precision to at most 38 (Hive's maximum)`);
         return `decimal(${precision},${scale})`;
     }
-    if (/^TIMESTAMP(\(\d\))?(WITHOUTTIMEZONE)?$/.test(type)) return "timestamp";
+    if (/^TIMESTAMP(\(\d\))?( WITHOUT TIME ZONE)?$/.test(type)) return "timestamp";
     m = /^ARRAY<(.+)>$/.exec(type);
     if (m) return `array<${flinkTypeToGlue(m[1], origin)}>`;
     m = /^MAP<(.+)>$/.exec(type);
@@ -79,7 +84,7 @@ export function flinkTypeToGlue(flinkType: string, origin: TypeOrigin): string {
     m = /^ROW<(.+)>$/.exec(type);
     if (m) {
         const fields = splitTopLevel(m[1]).map((field) => {
-            const f = /^(`[^`]+`|[A-Z_][A-Z0-9_]*)(.+)$/.exec(field);
+            const f = /^(`[^`]+`|[A-Z_][A-Z0-9_]*) (.+)$/.exec(field);
             if (!f) return fail();
             return `${f[1].replace(/`/g, "").toLowerCase()}:${flinkTypeToGlue(f[2], origin)}`;
         });

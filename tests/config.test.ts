@@ -1,0 +1,224 @@
+import { expect } from "chai";
+import * as path from "path";
+import { ConfigError, ConfigReader, parseLakeConfig, parseRegionConfig, parseRole, readStackFile } from "../lib/config";
+
+const root = path.resolve(__dirname, "..");
+const OUTPUTS = ["active_users_1m", "clicks_1m", "rejected_events"];
+
+/** A reader over a plain map, in the shape Pulumi gives (scalars as strings). */
+function reader(values: Record<string, unknown>): ConfigReader {
+    return (k) => values[k];
+}
+
+const region = (overrides: Record<string, unknown> = {}) =>
+    reader({
+        "aws:region": "eu-west-1",
+        "clickstream:role": "region",
+        "clickstream:lakeStack": "acme/clickstream/lake",
+        "clickstream:sources": { web: { streamName: "clickstream-eu-web", mode: "create" } },
+        "clickstream:apps": { realtime: { source: "web" } },
+        ...overrides,
+    });
+
+describe("config: the example stack files as they are", () => {
+    it("Pulumi.lake.yaml parses to the home-region lake with a serverless Spectrum target", () => {
+        const lake = parseLakeConfig(readStackFile(path.join(root, "Pulumi.lake.yaml")));
+        expect(lake).to.deep.equal({
+            role: "lake",
+            region: "eu-central-1",
+            existingBucketName: undefined,
+            glueDatabase: "clickstream",
+            firehoseBufferIntervalSeconds: 60,
+            firehoseBufferSizeMiB: 128,
+            noncurrentVersionExpirationDays: 30,
+            errorOutputExpirationDays: 14,
+            athenaResultsExpirationDays: 7,
+            logRetentionDays: 90,
+            redshift: { mode: "serverless", workgroupName: "analytics", database: "dev" },
+            spectrumSchema: "clickstream",
+            alarmEmails: ["data-platform-oncall@example.com"],
+        });
+    });
+
+    it("Pulumi.eu.yaml: a created and an attached source, one stream feeding two apps", () => {
+        const eu = parseRegionConfig(readStackFile(path.join(root, "Pulumi.eu.yaml")), [
+            "active_users_1m",
+            "active_users_5m",
+            "clicks_1m",
+            "page_clicks_late",
+            "rejected_events",
+            "cart_value_by_campaign",
+        ]);
+        expect(eu.region).to.equal("eu-west-1");
+        expect(eu.season).to.equal("on");
+        expect(eu.lakeStack).to.equal("acme/clickstream/lake");
+        expect(eu.sources).to.deep.equal([
+            { name: "web", streamName: "clickstream-eu-web", mode: "create", capacity: "on-demand", shards: undefined, retentionHours: 48 },
+            { name: "mobile", streamName: "mobile-events-eu", mode: "attach", capacity: "on-demand", shards: undefined, retentionHours: 48 },
+        ]);
+        expect(eu.apps.map((a) => [a.name, a.source, a.outputs, a.parallelism])).to.deep.equal([
+            ["realtime", "web", ["active_users_1m", "active_users_5m", "clicks_1m", "page_clicks_late", "rejected_events"], 2],
+            ["campaigns", "web", ["cart_value_by_campaign"], 1],
+            ["mobile", "mobile", "all", 2],
+        ]);
+        expect(eu.runnerJar).to.equal("runner/target/clickstream-runner.jar");
+    });
+
+    it("Pulumi.us.yaml: a provisioned stream with 8 shards and 72 h retention", () => {
+        const us = parseRegionConfig(readStackFile(path.join(root, "Pulumi.us.yaml")), OUTPUTS);
+        expect(us.region).to.equal("us-east-1");
+        expect(us.sources).to.deep.equal([
+            { name: "web", streamName: "clickstream-us-web", mode: "create", capacity: "provisioned", shards: 8, retentionHours: 72 },
+        ]);
+        expect(us.apps[0]).to.include({ parallelism: 4, parallelismPerKpu: 2, autoScaling: true, startPosition: "TRIM_HORIZON" });
+        expect(us.alarmEmails).to.deep.equal(["data-platform-oncall@example.com", "us-ecommerce-ops@example.com"]);
+    });
+});
+
+describe("config: defaults", () => {
+    it("a minimal region stack gets documented defaults", () => {
+        const config = parseRegionConfig(region(), OUTPUTS);
+        expect(config.season).to.equal("on");
+        expect(config.sources[0]).to.deep.equal({
+            name: "web",
+            streamName: "clickstream-eu-web",
+            mode: "create",
+            capacity: "on-demand",
+            shards: undefined,
+            retentionHours: 48,
+        });
+        expect(config.apps[0]).to.deep.equal({
+            name: "realtime",
+            source: "web",
+            outputs: "all",
+            parallelism: 1,
+            parallelismPerKpu: 1,
+            autoScaling: true,
+            startPosition: "TRIM_HORIZON",
+            checkpointIntervalMs: 60000,
+        });
+        expect(config.logRetentionDays).to.equal(30);
+        expect(config.alarmEmails).to.deep.equal([]);
+    });
+
+    it("structured values given as JSON strings (as `pulumi config` stores them) are parsed", () => {
+        const config = parseRegionConfig(
+            region({
+                "clickstream:sources": JSON.stringify({ web: { streamName: "s", mode: "create", capacity: "provisioned", shards: 2 } }),
+                "clickstream:apps": JSON.stringify({ a: { source: "web", outputs: ["clicks_1m"] } }),
+            }),
+            OUTPUTS,
+        );
+        expect(config.sources[0].shards).to.equal(2);
+        expect(config.apps[0].outputs).to.deep.equal(["clicks_1m"]);
+    });
+});
+
+describe("config: every bad value fails with one line naming the key, the value and what is allowed", () => {
+    const cases: [string, () => unknown, string][] = [
+        ["role", () => parseRole(reader({ "clickstream:role": "lakes" })), "clickstream:role: 'lakes' is not valid; allowed: lake, region"],
+        ["missing role", () => parseRole(reader({})), "clickstream:role: not set; allowed: lake, region"],
+        ["season", () => parseRegionConfig(region({ "clickstream:season": "off" }), OUTPUTS), "clickstream:season: 'off' is not valid; allowed: on, paused"],
+        [
+            "lakeStack",
+            () => parseRegionConfig(region({ "clickstream:lakeStack": "lake" }), OUTPUTS),
+            "clickstream:lakeStack: 'lake' is not valid; expected <org>/<project>/<stack>, e.g. acme/clickstream/lake",
+        ],
+        [
+            "aws:region",
+            () => parseRegionConfig(region({ "aws:region": "europe" }), OUTPUTS),
+            "aws:region: 'europe' is not valid; set it with `pulumi config set aws:region eu-central-1`",
+        ],
+        [
+            "source mode",
+            () => parseRegionConfig(region({ "clickstream:sources": { web: { streamName: "s", mode: "borrow" } } }), OUTPUTS),
+            "clickstream:sources.web.mode: 'borrow' is not valid; allowed: create, attach",
+        ],
+        [
+            "shards on an on-demand stream",
+            () => parseRegionConfig(region({ "clickstream:sources": { web: { streamName: "s", mode: "create", shards: 4 } } }), OUTPUTS),
+            "clickstream:sources.web.shards: 4 is not valid; shards apply only with capacity: provisioned",
+        ],
+        [
+            "retention on an attached stream",
+            () => parseRegionConfig(region({ "clickstream:sources": { web: { streamName: "s", mode: "attach", retentionHours: 24 } } }), OUTPUTS),
+            "clickstream:sources.web.retentionHours: 24 is not valid; an attached stream is owned elsewhere and never modified; remove this setting",
+        ],
+        [
+            "retention out of range",
+            () => parseRegionConfig(region({ "clickstream:sources": { web: { streamName: "s", mode: "create", retentionHours: "12" } } }), OUTPUTS),
+            "clickstream:sources.web.retentionHours: '12' is not valid; expected a whole number from 24 to 8760",
+        ],
+        [
+            "unknown setting",
+            () => parseRegionConfig(region({ "clickstream:sources": { web: { streamName: "s", mode: "create", shardz: 1 } } }), OUTPUTS),
+            "clickstream:sources.web.shardz: 1 is not valid; unknown setting; allowed: streamName, mode, capacity, shards, retentionHours",
+        ],
+        [
+            "app source",
+            () => parseRegionConfig(region({ "clickstream:apps": { a: { source: "mobile" } } }), OUTPUTS),
+            "clickstream:apps.a.source: 'mobile' is not valid; allowed: web",
+        ],
+        [
+            "app output",
+            () => parseRegionConfig(region({ "clickstream:apps": { a: { source: "web", outputs: ["clicks_5m"] } } }), OUTPUTS),
+            "clickstream:apps.a.outputs[0]: 'clicks_5m' is not valid; allowed: active_users_1m, clicks_1m, rejected_events",
+        ],
+        [
+            "parallelism",
+            () => parseRegionConfig(region({ "clickstream:apps": { a: { source: "web", parallelism: 0 } } }), OUTPUTS),
+            "clickstream:apps.a.parallelism: 0 is not valid; expected a whole number from 1 to 1024",
+        ],
+        [
+            "no sources",
+            () => parseRegionConfig(region({ "clickstream:sources": undefined }), OUTPUTS),
+            "clickstream:sources: not set; a region stack needs at least one source stream",
+        ],
+        [
+            "log retention not offered by CloudWatch",
+            () => parseRegionConfig(region({ "clickstream:logRetentionDays": "45" }), OUTPUTS),
+            "clickstream:logRetentionDays: '45' is not valid; allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+        ],
+        [
+            "alarm email",
+            () => parseRegionConfig(region({ "clickstream:alarmEmails": ["oncall"] }), OUTPUTS),
+            "clickstream:alarmEmails[0]: 'oncall' is not valid; expected an email address",
+        ],
+        [
+            "firehose buffer below the Parquet minimum",
+            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:firehoseBufferSizeMiB": "32" })),
+            "clickstream:firehoseBufferSizeMiB: '32' is not valid; expected a whole number from 64 to 128",
+        ],
+        [
+            "redshift mode",
+            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "provisioned" } })),
+            "clickstream:redshift.mode: 'provisioned' is not valid; allowed: none, cluster, serverless, create-serverless",
+        ],
+        [
+            "redshift cluster without identifier",
+            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "cluster" } })),
+            "clickstream:redshift.clusterIdentifier: not set; expected the identifier of an existing provisioned cluster",
+        ],
+        [
+            "bucket name",
+            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:existingBucketName": "My_Bucket" })),
+            "clickstream:existingBucketName: 'My_Bucket' is not valid; expected an S3 bucket name",
+        ],
+        [
+            "broken JSON",
+            () => parseRegionConfig(region({ "clickstream:apps": "{realtime:" }), OUTPUTS),
+            "clickstream:apps: '{realtime:' is not valid; expected a YAML map or list (or its JSON)",
+        ],
+    ];
+    for (const [label, run, message] of cases) {
+        it(label, () => {
+            expect(run).to.throw(ConfigError, message);
+            try {
+                run();
+            } catch (e) {
+                expect((e as Error).message).to.equal(message);
+                expect((e as Error).message).to.not.include("\n");
+            }
+        });
+    }
+});

@@ -1,0 +1,176 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { loadSqlCatalog, parseOutputFile, splitStatements, SqlDefinitionError } from "../lib/sql/catalog";
+import { flinkTypeToGlue, glueColumns, PARTITION_KEYS } from "../lib/sql/glue-schema";
+
+const fixtures = path.join(__dirname, "fixtures", "sql");
+
+function tempSqlDir(files: Record<string, string>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clickstream-sql-"));
+    fs.cpSync(fixtures, path.join(dir, "sql"), { recursive: true });
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, "sql", name), text);
+    return path.join(dir, "sql");
+}
+
+describe("SQL catalog (dt-sql-parser FlinkSQL)", () => {
+    it("reads sources, views and outputs with their columns", () => {
+        const catalog = loadSqlCatalog(fixtures, path.resolve(fixtures, ".."));
+        expect(catalog.sources.map((s) => [s.name, s.file])).to.deep.equal([["clickstream_raw", "sql/sources/clickstream_raw.sql"]]);
+        expect(catalog.sources[0].columns).to.deep.equal([
+            { name: "payload", flinkType: "STRING", virtual: false },
+            { name: "arrival_time", flinkType: "TIMESTAMP_LTZ(3)", virtual: true },
+            { name: "event_ts", flinkType: "", virtual: true },
+        ]);
+        expect(catalog.views.map((v) => [v.kind, v.target, v.file, v.line])).to.deep.equal([
+            ["create-view", "events", "sql/views/010_events.sql", 1],
+        ]);
+        const [output] = catalog.outputs;
+        expect(output.name).to.equal("site_clicks");
+        expect(output.columns.map((c) => `${c.name} ${c.flinkType}`)).to.deep.equal([
+            "window_start TIMESTAMP(3)",
+            "window_end TIMESTAMP(3)",
+            "site STRING",
+            "clicks BIGINT",
+            "revenue DECIMAL(12,2)",
+            "tags ARRAY<STRING>",
+            "counts MAP<STRING,INT>",
+            "device ROW<OS STRING,`VERSION` INT>",
+            "region STRING",
+        ]);
+        expect(output.createTable.line).to.equal(1);
+        expect(output.insert.line).to.equal(13);
+        expect(output.insert.sql.startsWith("INSERT INTO site_clicks")).to.equal(true);
+        expect(output.insert.sql.endsWith("GROUP BY window_start, window_end, site")).to.equal(true);
+    });
+
+    it("splits on statement-ending semicolons only, not on those inside string literals", () => {
+        const statements = splitStatements("SELECT 'a;b' FROM t; -- x; y\nSELECT 2 FROM t;", "q.sql");
+        expect(statements.map((s) => s.sql)).to.deep.equal(["SELECT 'a;b' FROM t", "SELECT 2 FROM t"]);
+        expect(statements.map((s) => s.line)).to.deep.equal([1, 2]);
+    });
+
+    it("derives the Glue columns from the output DDL", () => {
+        const [output] = loadSqlCatalog(fixtures).outputs;
+        expect(glueColumns(output)).to.deep.equal([
+            { name: "window_start", type: "timestamp" },
+            { name: "window_end", type: "timestamp" },
+            { name: "site", type: "string" },
+            { name: "clicks", type: "bigint" },
+            { name: "revenue", type: "decimal(12,2)" },
+            { name: "tags", type: "array<string>" },
+            { name: "counts", type: "map<string,int>" },
+            { name: "device", type: "struct<os:string,version:int>" },
+            { name: "region", type: "string" },
+        ]);
+        expect(PARTITION_KEYS).to.deep.equal([
+            { name: "year", type: "string" },
+            { name: "month", type: "string" },
+            { name: "day", type: "string" },
+            { name: "hour", type: "string" },
+        ]);
+    });
+
+    it("a new output file is a new catalog entry, with no code change", () => {
+        const dir = tempSqlDir({
+            "outputs/sessions_1m.sql":
+                "CREATE TABLE sessions_1m (window_start TIMESTAMP(3), sessions BIGINT, region STRING);\n" +
+                "INSERT INTO sessions_1m SELECT window_start, COUNT(DISTINCT site), SOURCE_REGION() FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(event_ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end;",
+        });
+        expect(loadSqlCatalog(dir).outputs.map((o) => o.name)).to.deep.equal(["sessions_1m", "site_clicks"]);
+    });
+});
+
+describe("SQL catalog: mistakes name the file, the column and the fix", () => {
+    const cases: [string, string, string][] = [
+        [
+            "a type with no Glue equivalent",
+            "CREATE TABLE bad_type (seen_at TIMESTAMP_LTZ(3), region STRING);\nINSERT INTO bad_type SELECT event_ts, SOURCE_REGION() FROM events;",
+            "sql/outputs/bad_type.sql: column 'seen_at' has type TIMESTAMP_LTZ(3), which has no Glue/Hive equivalent; CAST it to TIMESTAMP(3) (UTC) in the INSERT and declare the column TIMESTAMP(3)",
+        ],
+        [
+            "a WITH clause",
+            "CREATE TABLE with_clause (a STRING) WITH ('connector' = 'print');\nINSERT INTO with_clause SELECT site FROM events;",
+            "sql/outputs/with_clause.sql:1: CREATE TABLE with_clause has a WITH clause; remove it: connector options depend on the stack and are added by the runner",
+        ],
+        [
+            "a table named unlike its file",
+            "CREATE TABLE other_name (a STRING);\nINSERT INTO other_name SELECT site FROM events;",
+            "sql/outputs/wrong_name.sql: CREATE TABLE other_name does not match the file name; rename the table to wrong_name or the file to other_name.sql",
+        ],
+        [
+            "a missing INSERT",
+            "CREATE TABLE no_insert (a STRING);",
+            "sql/outputs/no_insert.sql: an output file holds exactly one 'CREATE TABLE no_insert (...)' and one 'INSERT INTO no_insert SELECT ...'; found 1 CREATE TABLE, 0 INSERT",
+        ],
+        [
+            "a syntax error",
+            "CREATE TABLE broken (a STRING);\nINSERT INTO broken SELEC site FROM events;",
+            "sql/outputs/broken.sql:2: Flink SQL syntax error:",
+        ],
+        [
+            "an upper-case column",
+            "CREATE TABLE upper_col (Site STRING);\nINSERT INTO upper_col SELECT site FROM events;",
+            "sql/outputs/upper_col.sql: column 'Site' is not lower case; Glue stores names in lower case, so Firehose would not find it in the JSON. Rename it to 'site'",
+        ],
+        [
+            "a column named like a partition key",
+            "CREATE TABLE hour_col (`hour` STRING);\nINSERT INTO hour_col SELECT site FROM events;",
+            "sql/outputs/hour_col.sql: column 'hour' clashes with a partition key (year, month, day, hour); rename it",
+        ],
+    ];
+    for (const [label, text, message] of cases) {
+        it(label, () => {
+            const file = `sql/outputs/${label === "a table named unlike its file" ? "wrong_name" : /TABLE (\w+)/.exec(text)![1]}.sql`;
+            const run = () => glueColumns(parseOutputFile(file, text));
+            expect(run).to.throw(SqlDefinitionError);
+            try {
+                run();
+            } catch (e) {
+                expect((e as Error).message.startsWith(message), (e as Error).message).to.equal(true);
+            }
+        });
+    }
+
+    it("an invalid output name", () => {
+        expect(() => parseOutputFile("sql/outputs/Clicks-1m.sql", "")).to.throw(
+            "sql/outputs/Clicks-1m.sql: output name 'Clicks-1m' is not valid; use lower case letters, digits and '_'",
+        );
+    });
+});
+
+describe("Flink to Glue types", () => {
+    const origin = { file: "f.sql", column: "c" };
+    const table: [string, string][] = [
+        ["STRING", "string"],
+        ["VARCHAR(20)", "varchar(20)"],
+        ["CHAR(2)", "char(2)"],
+        ["BOOLEAN", "boolean"],
+        ["TINYINT", "tinyint"],
+        ["SMALLINT", "smallint"],
+        ["INT", "int"],
+        ["INTEGER", "int"],
+        ["BIGINT", "bigint"],
+        ["FLOAT", "float"],
+        ["DOUBLE", "double"],
+        ["DECIMAL", "decimal(10,0)"],
+        ["DECIMAL(38,6)", "decimal(38,6)"],
+        ["DATE", "date"],
+        ["TIMESTAMP", "timestamp"],
+        ["TIMESTAMP(3)", "timestamp"],
+        ["ARRAY<ROW<A BIGINT,B ARRAY<STRING>>>", "array<struct<a:bigint,b:array<string>>>"],
+        ["MAP<STRING,DECIMAL(5,2)>", "map<string,decimal(5,2)>"],
+    ];
+    for (const [flink, glue] of table) {
+        it(`${flink} -> ${glue}`, () => expect(flinkTypeToGlue(flink, origin)).to.equal(glue));
+    }
+    it("rejects DECIMAL wider than Hive allows", () => {
+        expect(() => flinkTypeToGlue("DECIMAL(40,2)", origin)).to.throw(
+            "f.sql: column 'c' has type DECIMAL(40,2), which has no Glue/Hive equivalent; reduce the precision to at most 38 (Hive's maximum)",
+        );
+    });
+    it("rejects BYTES with the fix", () => {
+        expect(() => flinkTypeToGlue("BYTES", origin)).to.throw("encode it as STRING (e.g. base64) in the INSERT");
+    });
+});
