@@ -1,0 +1,131 @@
+/**
+ * Running the stack's Flink SQL apps locally: the runner jar (built when missing or stale), each app's
+ * `application_properties.json` from `buildRuntimeProperties` (the function that writes the MSF runtime
+ * properties) with only endpoint and credential overrides, and the JVM in Flink local mode.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { AppConfig, RegionConfig, selectedOutputs } from "../lib/config";
+import { firehoseSinkOptions, kinesisSourceOptions, localEndpointOverrides } from "../lib/connector-options";
+import { firehoseName } from "../lib/naming";
+import { appStatements, buildRuntimeProperties, PropertyGroup } from "../lib/runtime-properties";
+import { OutputTable, SqlCatalog } from "../lib/sql/catalog";
+import { addOpensFromPom } from "./kinesis";
+import { Managed, ProcessGroup } from "./processes";
+
+export const PROJECT = "clickstream";
+export const RUNNER_MAIN = "com.clickstream.runner.SqlRunner";
+
+/** Newest modification time under a path (file or folder), ms; 0 when absent. */
+export function newestMtime(p: string): number {
+    if (!fs.existsSync(p)) return 0;
+    const st = fs.statSync(p);
+    if (!st.isDirectory()) return st.mtimeMs;
+    return fs.readdirSync(p).reduce((max, f) => Math.max(max, newestMtime(path.join(p, f))), st.mtimeMs);
+}
+
+/** Why the jar must be (re)built, or undefined when it is up to date. Pure over the file system. */
+export function jarStaleReason(repo: string): string | undefined {
+    const jar = path.join(repo, "runner", "target", "clickstream-runner.jar");
+    const cp = path.join(repo, "runner", "target", "classpath.txt");
+    if (!fs.existsSync(jar)) return "the runner jar is missing";
+    if (!fs.existsSync(cp)) return "runner/target/classpath.txt is missing";
+    const built = fs.statSync(jar).mtimeMs;
+    if (newestMtime(path.join(repo, "runner", "src")) > built) return "runner/src changed after the jar was built";
+    if (newestMtime(path.join(repo, "runner", "pom.xml")) > built) return "runner/pom.xml changed after the jar was built";
+    return undefined;
+}
+
+/** Builds the jar with `npm run build:runner` (Maven), printing a heartbeat while it runs. */
+export async function buildJar(repo: string, log: (line: string) => void): Promise<void> {
+    const started = Date.now();
+    const child = spawn("npm", ["run", "--silent", "build:runner"], { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const beat = setInterval(() => log(`  building the runner jar (mvn package) ... ${Math.round((Date.now() - started) / 1000)} s`), 10_000);
+    const code: number = await new Promise((resolve) => child.once("exit", (c) => resolve(c ?? 1)));
+    clearInterval(beat);
+    if (code !== 0) throw new Error(`npm run build:runner failed (exit ${code}):\n${output.slice(-3000)}`);
+    log(`  runner jar built in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+export interface LocalAppPlan {
+    app: AppConfig;
+    streamName: string;
+    outputs: OutputTable[];
+    properties: PropertyGroup[];
+}
+
+export interface LocalEndpoints {
+    kinesis: string;
+    firehose: string;
+    /** Region of the lake's Firehoses (the lake stack's `aws:region`). */
+    lakeRegion: string;
+    /** Source streams read with EFO: stream name -> consumer ARN registered on the emulator. */
+    consumerArns: Record<string, string>;
+    /** Local runner options (`runner` group): checkpoint interval, parallelism. */
+    runnerOptions: Record<string, string>;
+}
+
+/**
+ * The runtime properties of every app of a region stack, for a local run. Only `aws.endpoint`, trust and
+ * static credentials are added to the connector options that the deployment uses.
+ */
+export function planApps(region: RegionConfig, catalog: SqlCatalog, ep: LocalEndpoints): LocalAppPlan[] {
+    return region.apps.map((app) => {
+        const source = region.sources.find((s) => s.name === app.source)!;
+        const outputs = selectedOutputs(app, catalog.outputs);
+        const efo = source.mode === "attach";
+        const tableOptions: Record<string, Record<string, string>> = {};
+        for (const s of catalog.sources) {
+            tableOptions[s.name] = {
+                ...kinesisSourceOptions({
+                    streamName: source.streamName,
+                    region: region.region,
+                    readMode: efo && ep.consumerArns[source.streamName] ? "EFO" : "POLLING",
+                    consumerArn: ep.consumerArns[source.streamName],
+                    startPosition: app.startPosition,
+                }),
+                ...localEndpointOverrides(ep.kinesis),
+            };
+        }
+        for (const o of outputs) {
+            tableOptions[o.name] = {
+                ...firehoseSinkOptions({ deliveryStreamName: firehoseName(PROJECT, o.name), region: ep.lakeRegion }),
+                ...localEndpointOverrides(ep.firehose),
+            };
+        }
+        const properties = buildRuntimeProperties({
+            appName: app.name,
+            sourceRegion: region.region,
+            statements: appStatements(catalog, outputs),
+            tableOptions,
+            runnerOptions: ep.runnerOptions,
+        });
+        return { app, streamName: source.streamName, outputs, properties };
+    });
+}
+
+/** Starts one app's JVM: `java <add-opens> -cp jar:classpath SqlRunner --properties <file>`. */
+export function startApp(group: ProcessGroup, repo: string, runDir: string, plan: LocalAppPlan, jvmArgs: string[] = []): Managed {
+    const file = path.join(runDir, `${plan.app.name}.application_properties.json`);
+    fs.writeFileSync(file, JSON.stringify(plan.properties, null, 2));
+    const target = path.join(repo, "runner", "target");
+    const classpath = [path.join(target, "clickstream-runner.jar"), fs.readFileSync(path.join(target, "classpath.txt"), "utf8").trim()].join(":");
+    const args = [
+        "-Xms256m",
+        "-Xmx1g",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        ...addOpensFromPom(path.join(repo, "runner", "pom.xml")),
+        ...jvmArgs,
+        "-cp",
+        classpath,
+        RUNNER_MAIN,
+        "--properties",
+        file,
+    ];
+    return group.spawn(`flink:${plan.app.name}`, "java", args, { cwd: runDir, logFile: path.join(runDir, `${plan.app.name}.log`) });
+}

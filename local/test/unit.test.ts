@@ -1,0 +1,108 @@
+import { expect } from "chai";
+import { wholeNumber, ArgError } from "../args";
+import { classifyPayload, parseEventTime } from "../classify";
+import { DeliveryBuffer } from "../firehose";
+import { ClickstreamGenerator, isoWithOffset, nextFunnelStep, WEB_SITES, APP_SITES } from "../generator";
+import { shardsForRate } from "../kinesis";
+import { convertRecord, ConversionError, dataFileName, glueToDuckDb, partitionDir } from "../lake";
+import { diffRows } from "../reconcile";
+import { Rng, Zipf } from "../rng";
+import { barChartSvg, lineChartSvg } from "../dashboard";
+
+const gen = (seed: number) =>
+    new ClickstreamGenerator({ seed, rate: 100, startTimeMs: Date.UTC(2026, 10, 27, 10), sources: [{ name: "web", sites: WEB_SITES, weight: 3 }, { name: "mobile", sites: APP_SITES, weight: 1 }] });
+
+describe("local: pure parts", () => {
+    it("the generator is deterministic from the seed", () => {
+        const a = gen(7), b = gen(7), c = gen(8);
+        const ra = Array.from({ length: 500 }, () => a.next().data);
+        expect(Array.from({ length: 500 }, () => b.next().data)).to.deep.equal(ra);
+        expect(Array.from({ length: 500 }, () => c.next().data)).to.not.deep.equal(ra);
+    });
+    it("labels ~0.5% duplicates and ~0.5% malformed, and classify.ts agrees with every label", () => {
+        const g = gen(1);
+        const counts = { event: 0, duplicate: 0, malformed: 0 };
+        for (let i = 0; i < 40000; i++) {
+            const r = g.next();
+            counts[r.label.kind]++;
+            const c = classifyPayload(r.data, Date.UTC(2026, 10, 27, 12));
+            if (r.label.kind === "malformed") {
+                expect(c.reason, r.data).to.not.equal(null);
+                if (r.label.malformed === "missing_field") expect(c.reason).to.equal(`missing_field:${r.label.missingField}`);
+                else expect(c.reason).to.equal(r.label.malformed);
+            } else {
+                expect(c.reason, r.data).to.equal(null);
+                expect(c.event!.event_ms).to.equal(r.eventTimeMs);
+                expect(r.label.latenessMs).to.be.below(20_000); // inside the 60 s watermark delay
+            }
+        }
+        expect(counts.duplicate / 40000).to.be.within(0.003, 0.008);
+        expect(counts.malformed / 40000).to.be.within(0.003, 0.008);
+    });
+    it("Zipf probabilities follow 1/k^s and sampling matches them", () => {
+        const z = new Zipf(100, 1.1);
+        expect(z.probability(1) / z.probability(2)).to.be.closeTo(Math.pow(2, 1.1), 1e-9);
+        const rng = new Rng(3);
+        let ones = 0;
+        for (let i = 0; i < 20000; i++) if (z.sample(rng) === 1) ones++;
+        expect(ones / 20000).to.be.closeTo(z.probability(1), 0.015);
+    });
+    it("the funnel only moves forward one step (or back to a page view)", () => {
+        expect(nextFunnelStep("page_view", 0.1)).to.equal("click");
+        expect(nextFunnelStep("click", 0.1)).to.equal("add_to_cart");
+        expect(nextFunnelStep("add_to_cart", 0.1)).to.equal("purchase");
+        expect(nextFunnelStep("purchase", 0.9)).to.equal(undefined);
+    });
+    it("parses event times like PARSE_EVENT_TIME", () => {
+        expect(parseEventTime("2026-11-27T10:15:30.123+01:00")).to.equal(Date.UTC(2026, 10, 27, 9, 15, 30, 123));
+        expect(parseEventTime(isoWithOffset(Date.UTC(2026, 10, 27, 9), -300))).to.equal(Date.UTC(2026, 10, 27, 9));
+        expect(parseEventTime("1764238500000")).to.equal(1764238500000);
+        expect(parseEventTime("1764238500000.5")).to.equal(null);
+        expect(parseEventTime("2026-13-45T99:00:00Z")).to.equal(null);
+        expect(parseEventTime("2026-11-27T10:15:30")).to.equal(null); // no zone
+    });
+    it("maps Glue types to DuckDB types", () => {
+        expect(["string", "bigint", "int", "timestamp", "decimal(18,2)", "varchar(10)", "array<string>", "map<string,int>", "struct<a:int,b:string>"].map(glueToDuckDb)).to.deep.equal([
+            "VARCHAR", "BIGINT", "INTEGER", "TIMESTAMP", "DECIMAL(18,2)", "VARCHAR", "VARCHAR[]", "MAP(VARCHAR, INTEGER)", 'STRUCT("a" INTEGER, "b" VARCHAR)',
+        ]);
+    });
+    it("converts records like the Hive JSON SerDe: unknown ignored, missing null, mistyped fails", () => {
+        const cols = [{ name: "n", type: "bigint" }, { name: "t", type: "timestamp" }, { name: "s", type: "string" }];
+        expect(convertRecord('{"N":"5","t":"2026-11-27 10:00:00","x":1}', cols)).to.deep.equal({ n: 5, t: "2026-11-27 10:00:00", s: null });
+        expect(() => convertRecord('{"n":"five"}', cols)).to.throw(ConversionError, "column 'n' (bigint)");
+        expect(() => convertRecord('{"t":"2026-11-27T10:00:00Z"}', cols)).to.throw(ConversionError, "column 't'");
+        expect(() => convertRecord("not json", cols)).to.throw(ConversionError);
+    });
+    it("lays out partitions by arrival hour (UTC) and names files <stream>-<seq>-<uuid>", () => {
+        expect(partitionDir("/lake", "clicks_1m", new Date(Date.UTC(2026, 0, 2, 3, 59)))).to.equal("/lake/clicks_1m/year=2026/month=01/day=02/hour=03");
+        expect(dataFileName("clickstream-clicks_1m", 7, "u")).to.equal("clickstream-clicks_1m-000007-u.parquet");
+    });
+    it("flushes a delivery buffer on size or interval, whichever first", () => {
+        const b = new DeliveryBuffer<string>(100, 5000);
+        expect(b.add("a", 60, 0)).to.equal(false);
+        expect(b.due(4999)).to.equal(false);
+        expect(b.due(5000)).to.equal(true);
+        expect(b.add("b", 40, 10)).to.equal(true);
+        expect(b.take().items).to.deep.equal(["a", "b"]);
+        expect(b.due(99999)).to.equal(false);
+    });
+    it("sizes shards for the rate", () => {
+        expect([1, 150, 151, 1500, 100000].map(shardsForRate)).to.deep.equal([1, 1, 2, 10, 32]);
+    });
+    it("diffs windows: open windows are skipped, missing closed windows and wrong values are mismatches", () => {
+        const exp = [{ ws: 1, we: 60, k: "a", v: 2 }, { ws: 2, we: 120, k: "a", v: 3 }, { ws: 3, we: 180, k: "a", v: 1 }];
+        const act = [{ ws: 1, we: 60, k: "a", v: "2" }, { ws: 2, we: 120, k: "a", v: 4 }];
+        const d = diffRows("o", ["ws", "we", "k"], ["v"], exp, act, (r) => Number(r.we) <= 150);
+        expect(d.compared).to.equal(2);
+        expect(d.mismatches.map((m) => m.key.ws)).to.deep.equal([2]);
+    });
+    it("validates flags with one clear line", () => {
+        expect(() => wholeNumber("--rate", "abc", 1, 20000)).to.throw(ArgError, "--rate: 'abc' is not valid; expected a whole number from 1 to 20000");
+        expect(wholeNumber("--rate", "300", 1, 20000)).to.equal(300);
+    });
+    it("draws one SVG point per data row and one bar per reason", () => {
+        const svg = lineChartSvg({ id: "x", title: "t", series: [{ name: "a", points: [{ x: 0, y: 1 }, { x: 60000, y: 2 }] }] });
+        expect(svg.match(/class="pt"/g)).to.have.length(2);
+        expect(barChartSvg({ id: "b", title: "r", bars: [{ label: "not_json", value: 3 }] }).match(/class="bar"/g)).to.have.length(1);
+    });
+});
