@@ -14,7 +14,7 @@ import { createRegionStack } from "./stacks/region";
 function main(): Record<string, unknown> {
     try {
         const catalog = loadSqlCatalog();
-        const config = parseStackConfig(pulumiConfigReader(), catalog.outputs.map((o) => o.name));
+        const config = parseStackConfig(pulumiConfigReader(), catalog.outputs);
         return config.role === "lake" ? createLakeStack(config, catalog) : createRegionStack(config, catalog);
     } catch (e) {
         if (e instanceof ConfigError || e instanceof SqlDefinitionError || e instanceof RuntimePropertiesError) {

@@ -26,8 +26,8 @@ export type Season = "on" | "paused";
 /** Where Redshift Spectrum's external schema and views are created. */
 export type RedshiftTarget =
     | { mode: "none" }
-    | { mode: "cluster"; clusterIdentifier: string; database: string; dbUser: string; associateRole: boolean }
-    | { mode: "serverless"; workgroupName: string; database: string }
+    | { mode: "cluster"; clusterIdentifier: string; database: string; dbUser: string; associateRole: boolean; roleAssociated?: boolean }
+    | { mode: "serverless"; workgroupName: string; database: string; roleAssociated?: boolean }
     | { mode: "create-serverless"; database: string; baseCapacityRpu: number };
 
 export interface LakeConfig {
@@ -198,20 +198,25 @@ function redshift(raw: unknown): RedshiftTarget {
             unknownKeys(k, v, ["mode"]);
             return { mode };
         case "cluster":
-            unknownKeys(k, v, ["mode", "clusterIdentifier", "database", "dbUser", "associateRole"]);
+            unknownKeys(k, v, ["mode", "clusterIdentifier", "database", "dbUser", "associateRole", "roleAssociated"]);
             return {
                 mode,
                 clusterIdentifier: text(`${k}.clusterIdentifier`, v.clusterIdentifier, /^[a-z][a-z0-9-]{0,62}$/, "expected the identifier of an existing provisioned cluster"),
                 database: database(),
                 dbUser: text(`${k}.dbUser`, v.dbUser ?? "awsuser"),
                 associateRole: bool(`${k}.associateRole`, v.associateRole, false),
+                // The operator has added the lake's Spectrum role to the cluster (the lake stack never
+                // changes a cluster's role list); until then the schema and views are output, not run.
+                ...(v.roleAssociated === undefined ? {} : { roleAssociated: bool(`${k}.roleAssociated`, v.roleAssociated, false) }),
             };
         case "serverless":
-            unknownKeys(k, v, ["mode", "workgroupName", "database"]);
+            unknownKeys(k, v, ["mode", "workgroupName", "database", "roleAssociated"]);
             return {
                 mode,
                 workgroupName: text(`${k}.workgroupName`, v.workgroupName, /^[a-z0-9-]{3,64}$/, "expected the name of an existing Redshift Serverless workgroup"),
                 database: database(),
+                // As for a cluster: the namespace's role list is never written by the lake stack.
+                ...(v.roleAssociated === undefined ? {} : { roleAssociated: bool(`${k}.roleAssociated`, v.roleAssociated, false) }),
             };
         case "create-serverless":
             unknownKeys(k, v, ["mode", "database", "baseCapacityRpu"]);
@@ -305,16 +310,44 @@ function apps(raw: unknown, sourceNames: string[], outputNames: string[]): AppCo
     return list;
 }
 
-/** `outputNames`: the outputs defined in `sql/outputs/`, which apps may select. */
-export function parseRegionConfig(read: ConfigReader, outputNames: string[]): RegionConfig {
+/**
+ * Two apps of one stack filling the same windowed output would write two rows for one window key
+ * (window, region, site, ...), and queries keep one row per key: one app's numbers would be lost.
+ * So a windowed output (one with a `window_start` column) has at most one app per stack.
+ */
+function checkOneAppPerWindowedOutput(apps: AppConfig[], outputNames: string[], windowedOutputs: string[]): void {
+    const owner = new Map<string, string>();
+    for (const app of apps) {
+        for (const output of app.outputs === "all" ? outputNames : app.outputs) {
+            if (!windowedOutputs.includes(output)) continue;
+            const first = owner.get(output);
+            if (first !== undefined) {
+                fail(
+                    `${key("apps")}.${app.name}.outputs`,
+                    output,
+                    `app '${first}' already fills this windowed output; one app per windowed output per stack, or their rows for the same window would collide`,
+                );
+            }
+            owner.set(output, app.name);
+        }
+    }
+}
+
+/**
+ * `outputNames`: the outputs defined in `sql/outputs/`, which apps may select.
+ * `windowedOutputs`: those with a `window_start` column (see checkOneAppPerWindowedOutput).
+ */
+export function parseRegionConfig(read: ConfigReader, outputNames: string[], windowedOutputs: string[] = []): RegionConfig {
     const parsedSources = sources(read(key("sources")));
+    const parsedApps = apps(read(key("apps")), parsedSources.map((s) => s.name), outputNames);
+    checkOneAppPerWindowedOutput(parsedApps, outputNames, windowedOutputs);
     return {
         role: "region",
         region: region(read("aws:region")),
         season: oneOf(key("season"), read(key("season")), ["on", "paused"] as const, "on"),
         lakeStack: text(key("lakeStack"), read(key("lakeStack")), /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "expected <org>/<project>/<stack>, e.g. acme/clickstream/lake"),
         sources: parsedSources,
-        apps: apps(read(key("apps")), parsedSources.map((s) => s.name), outputNames),
+        apps: parsedApps,
         runnerJar: text(key("runnerJar"), read(key("runnerJar")) ?? "runner/target/clickstream-runner.jar"),
         logRetentionDays: logRetention(key("logRetentionDays"), read(key("logRetentionDays"))),
         alarmEmails: emails(key("alarmEmails"), read(key("alarmEmails"))),
@@ -325,9 +358,14 @@ export function parseRole(read: ConfigReader): Role {
     return oneOf(key("role"), read(key("role")), ["lake", "region"] as const);
 }
 
-/** Parses a whole stack's config. */
-export function parseStackConfig(read: ConfigReader, outputNames: string[]): StackConfig {
-    return parseRole(read) === "lake" ? parseLakeConfig(read) : parseRegionConfig(read, outputNames);
+/** Parses a whole stack's config against the outputs in `sql/outputs/`. */
+export function parseStackConfig(read: ConfigReader, outputs: { name: string; columns: { name: string }[] }[]): StackConfig {
+    return parseRole(read) === "lake" ? parseLakeConfig(read) : parseRegionConfig(read, ...outputNamesOf(outputs));
+}
+
+/** The arguments `parseRegionConfig` takes after the reader: all output names, and the windowed ones. */
+export function outputNamesOf(outputs: { name: string; columns: { name: string }[] }[]): [string[], string[]] {
+    return [outputs.map((o) => o.name), outputs.filter((o) => o.columns.some((c) => c.name === "window_start")).map((o) => o.name)];
 }
 
 /** A reader over a `Pulumi.<stack>.yaml` file, for tests, the local pipeline and the cost estimate. */

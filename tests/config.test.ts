@@ -57,9 +57,9 @@ describe("config: the example stack files as they are", () => {
             { name: "mobile", streamName: "mobile-events-eu", mode: "attach", capacity: "on-demand", shards: undefined, retentionHours: 48 },
         ]);
         expect(eu.apps.map((a) => [a.name, a.source, a.outputs, a.parallelism])).to.deep.equal([
-            ["realtime", "web", ["active_users_1m", "active_users_5m", "clicks_1m", "page_clicks_late", "rejected_events"], 2],
+            ["realtime", "web", ["active_users_1m", "active_users_5m", "clicks_1m", "rejected_events"], 2],
             ["campaigns", "web", ["cart_value_by_campaign"], 1],
-            ["mobile", "mobile", "all", 2],
+            ["mobile", "mobile", ["page_clicks_late", "rejected_events"], 2],
         ]);
         expect(eu.runnerJar).to.equal("runner/target/clickstream-runner.jar");
     });
@@ -203,6 +203,16 @@ describe("config: every bad value fails with one line naming the key, the value 
             "bucket name",
             () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:existingBucketName": "My_Bucket" })),
             "clickstream:existingBucketName: 'My_Bucket' is not valid; expected an S3 bucket name",
+        ],
+        [
+            "two apps filling one windowed output",
+            () =>
+                parseRegionConfig(
+                    region({ "clickstream:apps": { a: { source: "web", outputs: ["clicks_1m", "rejected_events"] }, b: { source: "web" } } }),
+                    OUTPUTS,
+                    ["active_users_1m", "clicks_1m"],
+                ),
+            "clickstream:apps.b.outputs: 'clicks_1m' is not valid; app 'a' already fills this windowed output; one app per windowed output per stack, or their rows for the same window would collide",
         ],
         [
             "broken JSON",
