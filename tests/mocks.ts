@@ -20,6 +20,9 @@ export const invokes: { token: string; args: Record<string, unknown> }[] = [];
 /** Values that a StackReference to the lake returns; tests set them before evaluating a region stack. */
 export const stackReferenceOutputs: Record<string, Record<string, unknown>> = {};
 
+/** Extra attributes `aws.kinesis.getStream` returns per stream name (e.g. encryptionType, kmsKeyId). */
+export const streamLookups: Record<string, Record<string, unknown>> = {};
+
 export function resetResources(): void {
     recorded.length = 0;
     invokes.length = 0;
@@ -51,6 +54,16 @@ pulumi.runtime.setMocks(
             if (args.type === "aws:kinesis/streamConsumer:StreamConsumer") {
                 state.arn = `${args.inputs.streamArn}/consumer/${args.inputs.name}:1700000000`;
             }
+            if (args.type === "awsx:ec2:Vpc") {
+                // Remote (multi-language) component: its outputs come from here, as the awsx plugin would return them.
+                state.vpcId = `vpc-${args.name}`;
+                state.isolatedSubnetIds = ["a", "b", "c"].map((az) => `subnet-${args.name}-isolated-${az}`);
+                state.privateSubnetIds = [];
+                state.publicSubnetIds = [];
+            }
+            if (args.type === "aws:redshiftserverless/namespace:Namespace") {
+                state.adminPasswordSecretArn = `arn:aws:secretsmanager:eu-central-1:123456789012:secret:redshift!${args.inputs.namespaceName}-admin`;
+            }
             if (args.type === "aws:kms/key:Key") {
                 state.keyId = `key-${args.name}`;
                 state.arn = `arn:aws:kms:eu-central-1:123456789012:key/key-${args.name}`;
@@ -71,6 +84,7 @@ pulumi.runtime.setMocks(
                         name: args.inputs.name,
                         arn: `arn:aws:kinesis:eu-west-1:123456789012:stream/${args.inputs.name}`,
                         shardLevelMetrics: [],
+                        ...(streamLookups[args.inputs.name as string] ?? {}),
                     };
                 case "aws:redshift/getCluster:getCluster":
                     return {

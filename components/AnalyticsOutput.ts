@@ -1,0 +1,207 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { firehoseDeliveryPolicy, firehoseTrustPolicy, LakeScope } from "../lib/iam/lake-policies";
+import {
+    FIREHOSE_LOG_STREAM,
+    firehoseErrorPrefix,
+    firehoseLogGroupName,
+    firehosePrefix,
+    storageLocationTemplate,
+    tableLocation,
+} from "../lib/naming";
+import { OutputTable } from "../lib/sql/catalog";
+import { GlueColumn, glueColumns, PARTITION_KEYS } from "../lib/sql/glue-schema";
+
+/** Hive SerDe and formats of every output table (what Firehose's ParquetSerDe writes). */
+export const PARQUET = {
+    serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+    inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+    outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+} as const;
+
+/** How Flink's JSON format writes `TIMESTAMP(3)` (`json.timestamp-format.standard=SQL`), for Hive JSON SerDe. */
+export const FLINK_SQL_TIMESTAMP_FORMAT = "yyyy-MM-dd HH:mm:ss.SSS";
+
+/**
+ * Years that Athena's partition projection enumerates. Beyond the last year Athena would see no
+ * partition, so raise it (one line) before 2036; Spectrum is unaffected (it reads registered partitions).
+ */
+export const PROJECTION_YEARS = { first: 2025, last: 2035 } as const;
+
+/**
+ * The Glue table parameters of an output: an external Parquet table with Athena partition projection on
+ * `year, month, day, hour` whose `storage.location.template` is the Firehose prefix's layout.
+ */
+export function glueTableParameters(bucket: string, output: string): Record<string, string> {
+    return {
+        EXTERNAL: "TRUE",
+        classification: "parquet",
+        "parquet.compression": "SNAPPY",
+        "projection.enabled": "true",
+        "projection.year.type": "integer",
+        "projection.year.range": `${PROJECTION_YEARS.first},${PROJECTION_YEARS.last}`,
+        "projection.month.type": "integer",
+        "projection.month.range": "1,12",
+        "projection.month.digits": "2",
+        "projection.day.type": "integer",
+        "projection.day.range": "1,31",
+        "projection.day.digits": "2",
+        "projection.hour.type": "integer",
+        "projection.hour.range": "0,23",
+        "projection.hour.digits": "2",
+        "storage.location.template": storageLocationTemplate(bucket, output),
+    };
+}
+
+/** The StorageDescriptor of an output table: derived columns, Parquet SerDe, location `s3://<lake>/<output>/`. */
+export function glueStorageDescriptor(bucket: string, output: string, columns: GlueColumn[]) {
+    return {
+        location: tableLocation(bucket, output),
+        inputFormat: PARQUET.inputFormat,
+        outputFormat: PARQUET.outputFormat,
+        compressed: false,
+        storedAsSubDirectories: false,
+        columns: columns.map((c) => ({ name: c.name, type: c.type })),
+        serDeInfo: {
+            name: "parquet",
+            serializationLibrary: PARQUET.serializationLibrary,
+            parameters: { "serialization.format": "1" },
+        },
+    };
+}
+
+export interface AnalyticsOutputArgs {
+    /** The output, parsed from `sql/outputs/<output>.sql`: its name and columns drive everything here. */
+    output: OutputTable;
+    /** Partition, home region and account of the lake. */
+    scope: pulumi.Input<LakeScope>;
+    /** The Glue database that holds the table. */
+    databaseName: pulumi.Input<string>;
+    bucketName: pulumi.Input<string>;
+    bucketArn: pulumi.Input<string>;
+    /** The lake key: Firehose's at-rest encryption, the S3 objects it writes, and its log group. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** Firehose delivery stream name (see `firehoseName()` in lib/naming.ts). */
+    deliveryStreamName: string;
+    /** Firehose buffering interval in seconds. Default 60. */
+    bufferingIntervalSeconds?: number;
+    /** Firehose buffering size in MiB; at least 64 with Parquet conversion. Default 128. */
+    bufferingSizeMiB?: number;
+    /** Retention of the Firehose error log group, in days. Default 30. */
+    logRetentionDays?: number;
+}
+
+/**
+ * One analytics output in the lake: its Glue table (Parquet, partitioned by `year, month, day, hour`), and
+ * its Direct PUT Firehose that converts the runner's JSON rows to Parquet through that table and writes
+ * them under `<output>/year=YYYY/month=MM/day=DD/hour=HH/`, with its own least-privilege role and log group.
+ */
+export class AnalyticsOutput extends pulumi.ComponentResource {
+    public readonly table: aws.glue.CatalogTable;
+    public readonly deliveryStream: aws.kinesis.FirehoseDeliveryStream;
+    public readonly role: aws.iam.Role;
+    public readonly logGroup: aws.cloudwatch.LogGroup;
+    public readonly tableName: pulumi.Output<string>;
+    public readonly firehoseName: pulumi.Output<string>;
+    public readonly firehoseArn: pulumi.Output<string>;
+    /** `s3://<lake>/<output>/` */
+    public readonly s3Prefix: pulumi.Output<string>;
+
+    constructor(name: string, args: AnalyticsOutputArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("clickstream:index:AnalyticsOutput", name, {}, opts);
+        const output = args.output.name;
+        const columns = glueColumns(args.output); // throws, naming file, column and fix, before any resource
+        const scope = pulumi.output(args.scope);
+        const bucketName = pulumi.output(args.bucketName);
+
+        this.table = new aws.glue.CatalogTable(
+            `${name}-table`,
+            {
+                name: output,
+                databaseName: args.databaseName,
+                description: `Clickstream output '${output}', derived from ${args.output.file}; written by Firehose as Parquet`,
+                tableType: "EXTERNAL_TABLE",
+                parameters: bucketName.apply((b) => glueTableParameters(b, output)),
+                partitionKeys: PARTITION_KEYS.map((k) => ({ name: k.name, type: k.type })),
+                storageDescriptor: bucketName.apply((b) => glueStorageDescriptor(b, output, columns)),
+            },
+            { parent: this },
+        );
+
+        this.logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { name: firehoseLogGroupName(args.deliveryStreamName), retentionInDays: args.logRetentionDays ?? 30, kmsKeyId: args.kmsKeyArn },
+            { parent: this },
+        );
+        const logStream = new aws.cloudwatch.LogStream(
+            `${name}-log-stream`,
+            { name: FIREHOSE_LOG_STREAM, logGroupName: this.logGroup.name },
+            { parent: this },
+        );
+
+        this.role = new aws.iam.Role(
+            `${name}-firehose-role`,
+            {
+                description: `Firehose ${args.deliveryStreamName}: writes ${output} into the lake`,
+                assumeRolePolicy: pulumi.jsonStringify(scope.apply((s) => firehoseTrustPolicy(s.accountId))),
+            },
+            { parent: this },
+        );
+        const policy = new aws.iam.RolePolicy(
+            `${name}-firehose-policy`,
+            {
+                role: this.role.id,
+                policy: pulumi.jsonStringify(
+                    pulumi
+                        .all([scope, args.bucketArn, args.databaseName, args.kmsKeyArn, this.logGroup.name])
+                        .apply(([s, bucketArn, database, kmsKeyArn, logGroupName]) =>
+                            firehoseDeliveryPolicy({ ...s, bucketArn, output, database, kmsKeyArn, logGroupName, logStreamName: FIREHOSE_LOG_STREAM }),
+                        ),
+                ),
+            },
+            { parent: this },
+        );
+
+        this.deliveryStream = new aws.kinesis.FirehoseDeliveryStream(
+            `${name}-firehose`,
+            {
+                name: args.deliveryStreamName,
+                destination: "extended_s3",
+                serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: args.kmsKeyArn },
+                extendedS3Configuration: {
+                    roleArn: this.role.arn,
+                    bucketArn: args.bucketArn,
+                    prefix: firehosePrefix(output),
+                    errorOutputPrefix: firehoseErrorPrefix(output),
+                    bufferingSize: args.bufferingSizeMiB ?? 128,
+                    bufferingInterval: args.bufferingIntervalSeconds ?? 60,
+                    // Parquet is compressed inside (Snappy, below); the file itself must stay UNCOMPRESSED.
+                    compressionFormat: "UNCOMPRESSED",
+                    kmsKeyArn: args.kmsKeyArn,
+                    cloudwatchLoggingOptions: { enabled: true, logGroupName: this.logGroup.name, logStreamName: logStream.name },
+                    dataFormatConversionConfiguration: {
+                        enabled: true,
+                        inputFormatConfiguration: { deserializer: { hiveJsonSerDe: { timestampFormats: [FLINK_SQL_TIMESTAMP_FORMAT] } } },
+                        outputFormatConfiguration: { serializer: { parquetSerDe: { compression: "SNAPPY" } } },
+                        schemaConfiguration: {
+                            catalogId: scope.accountId,
+                            databaseName: args.databaseName,
+                            tableName: this.table.name,
+                            region: scope.region,
+                            roleArn: this.role.arn,
+                            versionId: "LATEST",
+                        },
+                    },
+                },
+            },
+            // The role must be able to read the table before Firehose validates the conversion.
+            { parent: this, dependsOn: [policy] },
+        );
+
+        this.tableName = this.table.name;
+        this.firehoseName = this.deliveryStream.name;
+        this.firehoseArn = this.deliveryStream.arn;
+        this.s3Prefix = pulumi.interpolate`s3://${bucketName}/${output}/`;
+        this.registerOutputs({ tableName: this.tableName, firehoseName: this.firehoseName, firehoseArn: this.firehoseArn, s3Prefix: this.s3Prefix });
+    }
+}

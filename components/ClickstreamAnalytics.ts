@@ -1,0 +1,175 @@
+/**
+ * The seasonal regional pipeline: the region's KMS key, the source streams (created, or attached through
+ * their own EFO consumers), the runner jar in an encrypted artifacts bucket, and one Managed Flink SQL app
+ * per analytics app, wired to the lake's Firehoses. Everything here is seasonal: `pulumi destroy` of the
+ * region stack removes all of it and nothing of the lake.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AppConfig, Season, SourceStreamConfig } from "../lib/config";
+import { AccountScope, regionKeyPolicy, tlsOnlyBucketPolicy } from "../lib/iam/region-policies";
+import { appLakeOutputs, appRuntimeProperties, flinkApplicationName, LakeAnalyticsOutputs } from "../lib/region-app";
+import { RunnerArtifact } from "../lib/runner-artifact";
+import { SqlCatalog } from "../lib/sql/catalog";
+import { FlinkSqlApp } from "./FlinkSqlApp";
+import { SourceStream } from "./SourceStream";
+
+export interface ClickstreamAnalyticsArgs {
+    /** Source region (`aws:region`); stamped on every output row. */
+    region: string;
+    /** `on`: apps run. `paused`: apps stopped with a snapshot, streams kept. Default `on`. */
+    season?: Season;
+    /** Source streams (`clickstream:sources`). Decide which streams and consumers exist. */
+    sources: SourceStreamConfig[];
+    /** Analytics apps (`clickstream:apps`). One Managed Flink application each. */
+    apps: AppConfig[];
+    /** The SQL catalog (`sql/`): statements and outputs. */
+    catalog: SqlCatalog;
+    /** The lake stack's `analyticsOutputs` (Firehose name/ARN/region per output). */
+    lakeOutputs: pulumi.Input<LakeAnalyticsOutputs>;
+    /** Fully qualified lake stack name, for messages. */
+    lakeStack: string;
+    /** The checked runner jar (see `resolveRunnerArtifact`). */
+    runner: RunnerArtifact;
+    /** CloudWatch Logs retention in days. Default 30. */
+    logRetentionDays?: number;
+    /** Stack name in physical names (`clickstream-<stack>-<app>`). Default `pulumi.getStack()`. */
+    stackName?: string;
+}
+
+export class ClickstreamAnalytics extends pulumi.ComponentResource {
+    /** Region key (rotation on): created streams, artifacts bucket, log groups, alarm topic. */
+    public readonly kmsKey: aws.kms.Key;
+    public readonly artifactsBucket: aws.s3.Bucket;
+    public readonly runnerObject: aws.s3.BucketObjectv2;
+    public readonly sources: Record<string, SourceStream>;
+    public readonly apps: Record<string, FlinkSqlApp>;
+    public readonly scope: pulumi.Output<AccountScope>;
+
+    constructor(name: string, args: ClickstreamAnalyticsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("clickstream:index:ClickstreamAnalytics", name, {}, opts);
+        const stackName = args.stackName ?? pulumi.getStack();
+        const season = args.season ?? "on";
+        const identity = aws.getCallerIdentityOutput({}, { parent: this });
+        const partition = aws.getPartitionOutput({}, { parent: this });
+        this.scope = pulumi.all([partition.partition, identity.accountId]).apply(([p, a]): AccountScope => ({ partition: p, accountId: a, region: args.region }));
+
+        this.kmsKey = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: `clickstream ${stackName} (${args.region}): streams, runner artifacts, logs, alarm topic`,
+                enableKeyRotation: true,
+                // A region is seasonal: destroy schedules the key's deletion with it (the lake's key is retained).
+                deletionWindowInDays: 7,
+                policy: pulumi.jsonStringify(this.scope.apply(regionKeyPolicy)),
+            },
+            { parent: this },
+        );
+        new aws.kms.Alias(`${name}-key-alias`, { name: `alias/clickstream-${stackName}`, targetKeyId: this.kmsKey.keyId }, { parent: this });
+
+        // Artifacts bucket: the runner jar only (rebuildable), so destroy may empty it (forceDestroy).
+        this.artifactsBucket = new aws.s3.Bucket(`${name}-artifacts`, { forceDestroy: true }, { parent: this });
+        const bucket = this.artifactsBucket.bucket;
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+            `${name}-artifacts-public-access`,
+            { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            { parent: this },
+        );
+        new aws.s3.BucketOwnershipControls(`${name}-artifacts-ownership`, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
+        new aws.s3.BucketVersioning(`${name}-artifacts-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, { parent: this });
+        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-artifacts-encryption`,
+            { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKey.arn }, bucketKeyEnabled: true }] },
+            { parent: this },
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-artifacts-lifecycle`,
+            {
+                bucket,
+                rules: [
+                    { id: "expire-replaced-jars", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 7 } },
+                    { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+                ],
+            },
+            { parent: this },
+        );
+        new aws.s3.BucketPolicy(
+            `${name}-artifacts-policy`,
+            { bucket, policy: pulumi.jsonStringify(this.artifactsBucket.arn.apply(tlsOnlyBucketPolicy)) },
+            { parent: this, dependsOn: [publicAccess] },
+        );
+        this.runnerObject = new aws.s3.BucketObjectv2(
+            `${name}-runner-jar`,
+            {
+                bucket,
+                key: args.runner.objectKey,
+                source: new pulumi.asset.FileAsset(args.runner.path),
+                contentType: "application/java-archive",
+                serverSideEncryption: "aws:kms",
+                kmsKeyId: this.kmsKey.arn,
+                bucketKeyEnabled: true,
+            },
+            { parent: this, dependsOn: [encryption] },
+        );
+
+        // Sources, with the apps reading each (one EFO consumer per app on an attached stream).
+        this.sources = {};
+        for (const source of args.sources) {
+            this.sources[source.name] = new SourceStream(
+                `${name}-src-${source.name}`,
+                {
+                    source,
+                    readers: args.apps.filter((a) => a.source === source.name).map((a) => a.name),
+                    kmsKey: source.mode === "create" ? this.kmsKey : undefined,
+                    stackName,
+                },
+                { parent: this },
+            );
+        }
+
+        this.apps = {};
+        for (const app of args.apps) {
+            const source = this.sources[app.source];
+            const consumerArn = source.consumerArn(app.name);
+            const lake = pulumi.output(args.lakeOutputs);
+            // Plain data only: the properties are computed from resolved values; no resource is created here.
+            const propertyGroups = pulumi.all([lake, consumerArn]).apply(([lakeOutputs, arn]) =>
+                appRuntimeProperties({
+                    app,
+                    catalog: args.catalog,
+                    sourceRegion: args.region,
+                    source: { streamName: source.streamName, readMode: source.readMode, consumerArn: arn },
+                    lake: lakeOutputs,
+                    lakeStack: args.lakeStack,
+                }),
+            );
+            const firehoseArns = lake.apply((l) => appLakeOutputs(app, args.catalog, l, args.lakeStack).map((o) => o.firehoseArn));
+            this.apps[app.name] = new FlinkSqlApp(
+                `${name}-app-${app.name}`,
+                {
+                    app,
+                    applicationName: flinkApplicationName(stackName, app.name),
+                    scope: this.scope,
+                    start: season === "on",
+                    propertyGroups,
+                    sourceStreamArn: source.streamArn,
+                    readMode: source.readMode,
+                    consumerArn,
+                    sourceKey: source.sourceKey,
+                    firehoseArns,
+                    code: { bucketArn: this.artifactsBucket.arn, objectKey: this.runnerObject.key, objectVersion: this.runnerObject.versionId },
+                    kmsKeyArn: this.kmsKey.arn,
+                    logRetentionDays: args.logRetentionDays,
+                },
+                { parent: this, dependsOn: [this.runnerObject] },
+            );
+        }
+
+        this.registerOutputs({
+            kmsKeyArn: this.kmsKey.arn,
+            artifactsBucket: this.artifactsBucket.bucket,
+            runnerObjectKey: this.runnerObject.key,
+            applications: Object.fromEntries(Object.entries(this.apps).map(([k, a]) => [k, a.arn])),
+        });
+    }
+}

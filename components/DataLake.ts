@@ -1,0 +1,128 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { LakeScope, lakeKeyPolicy, tlsOnlyBucketPolicy } from "../lib/iam/lake-policies";
+import { ATHENA_RESULTS_PREFIX, ERROR_PREFIX_ROOT } from "../lib/naming";
+import { retainedResourceOptions } from "../lib/resource-options";
+
+export interface DataLakeArgs {
+    /** Partition, home region and account of the lake. */
+    scope: pulumi.Input<LakeScope>;
+    /** Name of the bucket to create. Ignored when `existingBucketName` is set. */
+    bucketName: pulumi.Input<string>;
+    /**
+     * Adopt this existing bucket instead of creating one. Nothing on the bucket is created or changed
+     * (no policy, encryption, versioning, lifecycle, ownership or public-access settings): each of those is
+     * a single, whole-bucket setting in S3, and writing it would overwrite what the bucket's owner set.
+     * Default: create the bucket.
+     */
+    existingBucketName?: string;
+    /** Days before noncurrent object versions are deleted. Default 30. */
+    noncurrentVersionExpirationDays?: number;
+    /** Days before Firehose error output (under `errors/`) expires. Default 14. */
+    errorOutputExpirationDays?: number;
+    /** Days before Athena query results (under `athena-results/`) expire. Default 7. */
+    athenaResultsExpirationDays?: number;
+    /** Days before incomplete multipart uploads are aborted. Default 7. */
+    abortIncompleteMultipartUploadDays?: number;
+}
+
+/**
+ * The lake's storage: a customer-managed KMS key with rotation, and an S3 bucket encrypted with it
+ * (SSE-KMS with a bucket key), versioned, private, TLS-only, ACLs disabled, with lifecycle rules.
+ * The key, the bucket and the bucket's protections are retained when the stack is destroyed.
+ */
+export class DataLake extends pulumi.ComponentResource {
+    public readonly key: aws.kms.Key;
+    public readonly keyArn: pulumi.Output<string>;
+    public readonly bucketName: pulumi.Output<string>;
+    public readonly bucketArn: pulumi.Output<string>;
+    /** The bucket this stack created; undefined when an existing bucket was adopted. */
+    public readonly bucket?: aws.s3.Bucket;
+    /** True when an existing bucket was adopted. */
+    public readonly adopted: boolean;
+
+    constructor(name: string, args: DataLakeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("clickstream:index:DataLake", name, {}, opts);
+        const retained = (extra: pulumi.CustomResourceOptions = {}) => retainedResourceOptions({ parent: this, ...extra });
+        const scope = pulumi.output(args.scope);
+
+        this.key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: "Clickstream lake: S3 objects, Firehose, Athena results, logs and the alarm topic",
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: pulumi.jsonStringify(scope.apply(lakeKeyPolicy)),
+            },
+            retained(),
+        );
+        new aws.kms.Alias(`${name}-key-alias`, { name: "alias/clickstream-lake", targetKeyId: this.key.keyId }, { parent: this });
+        this.keyArn = this.key.arn;
+
+        this.adopted = args.existingBucketName !== undefined;
+        if (args.existingBucketName !== undefined) {
+            this.bucketName = pulumi.output(args.existingBucketName);
+            this.bucketArn = pulumi.interpolate`arn:${scope.partition}:s3:::${args.existingBucketName}`;
+        } else {
+            const bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: args.bucketName, forceDestroy: false }, retained());
+            this.bucket = bucket;
+            this.bucketName = bucket.bucket;
+            this.bucketArn = bucket.arn;
+            const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+                `${name}-encryption`,
+                {
+                    bucket: bucket.id,
+                    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }],
+                },
+                retained(),
+            );
+            const versioning = new aws.s3.BucketVersioning(
+                `${name}-versioning`,
+                { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+                retained(),
+            );
+            new aws.s3.BucketPublicAccessBlock(
+                `${name}-public-access`,
+                { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+                retained(),
+            );
+            new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, retained());
+            new aws.s3.BucketPolicy(`${name}-tls-only`, { bucket: bucket.id, policy: pulumi.jsonStringify(bucket.arn.apply(tlsOnlyBucketPolicy)) }, retained());
+            new aws.s3.BucketLifecycleConfiguration(
+                `${name}-lifecycle`,
+                {
+                    bucket: bucket.id,
+                    rules: [
+                        {
+                            id: "expire-noncurrent-versions",
+                            status: "Enabled",
+                            filter: {},
+                            noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionExpirationDays ?? 30 },
+                        },
+                        {
+                            id: "abort-incomplete-multipart-uploads",
+                            status: "Enabled",
+                            filter: {},
+                            abortIncompleteMultipartUpload: { daysAfterInitiation: args.abortIncompleteMultipartUploadDays ?? 7 },
+                        },
+                        {
+                            id: "expire-firehose-errors",
+                            status: "Enabled",
+                            filter: { prefix: ERROR_PREFIX_ROOT },
+                            expiration: { days: args.errorOutputExpirationDays ?? 14 },
+                        },
+                        {
+                            id: "expire-athena-results",
+                            status: "Enabled",
+                            filter: { prefix: ATHENA_RESULTS_PREFIX },
+                            expiration: { days: args.athenaResultsExpirationDays ?? 7 },
+                        },
+                    ],
+                },
+                // Lifecycle rules on a versioned bucket must be applied after versioning is on.
+                retained({ dependsOn: [versioning, encryption] }),
+            );
+        }
+        this.registerOutputs({ keyArn: this.keyArn, bucketName: this.bucketName, bucketArn: this.bucketArn });
+    }
+}

@@ -1,0 +1,175 @@
+/**
+ * One analytics app on Amazon Managed Service for Apache Flink: the generic runner jar executing the
+ * app's Flink SQL, which arrives as runtime properties (a SQL change is one `pulumi up`, no jar rebuild).
+ * With it: its least-privilege role, its KMS-encrypted log group and stream, checkpoints, snapshots,
+ * restore from the latest snapshot, and parallelism/autoscaling from config.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AppConfig } from "../lib/config";
+import { AccountScope, flinkAppPolicy, flinkAssumeRolePolicy, SourceAccess, SourceKey } from "../lib/iam/region-policies";
+import { flinkLogGroupName } from "../lib/region-app";
+import { PropertyGroup } from "../lib/runtime-properties";
+import { FLINK_RUNTIME } from "../lib/versions";
+
+/** Managed Flink's default minimum pause between checkpoints, capped at half the interval. */
+export function minPauseBetweenCheckpoints(checkpointIntervalMs: number): number {
+    return Math.min(5000, Math.floor(checkpointIntervalMs / 2));
+}
+
+export interface FlinkSqlAppArgs {
+    /** The validated app config (`clickstream:apps.<name>`). */
+    app: AppConfig;
+    /** Physical application name (plain, so alarms and dashboards know it at plan time). */
+    applicationName: string;
+    /** Where the app runs: partition, account and region. */
+    scope: pulumi.Input<AccountScope>;
+    /** Whether the application runs (`season: on`) or is stopped with a snapshot (`season: paused`). */
+    start: boolean;
+    /** Runtime properties from `appRuntimeProperties` (SQL bundle and connector options). */
+    propertyGroups: pulumi.Input<PropertyGroup[]>;
+    /** Source stream ARN, and for EFO the consumer ARN. */
+    sourceStreamArn: pulumi.Input<string>;
+    readMode: "EFO" | "POLLING";
+    /** Required with `readMode: EFO`. */
+    consumerArn?: pulumi.Input<string>;
+    /** Encryption of the source stream. */
+    sourceKey: pulumi.Input<SourceKey>;
+    /** The lake Firehose ARNs of this app's outputs. */
+    firehoseArns: pulumi.Input<string[]>;
+    /** The runner jar: artifacts bucket ARN, object key and (versioned bucket) version id. */
+    code: { bucketArn: pulumi.Input<string>; objectKey: pulumi.Input<string>; objectVersion?: pulumi.Input<string | undefined> };
+    /** The region key: encrypts the artifacts bucket and the log group. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** CloudWatch Logs retention in days. Default 30. */
+    logRetentionDays?: number;
+    /** Managed Flink metrics level. Default `APPLICATION` (what the alarms and dashboard use; cheapest). */
+    metricsLevel?: "APPLICATION" | "TASK" | "OPERATOR" | "PARALLELISM";
+}
+
+export class FlinkSqlApp extends pulumi.ComponentResource {
+    public readonly applicationName: string;
+    public readonly application: aws.kinesisanalyticsv2.Application;
+    public readonly role: aws.iam.Role;
+    public readonly logGroup: aws.cloudwatch.LogGroup;
+    public readonly logStream: aws.cloudwatch.LogStream;
+    public readonly arn: pulumi.Output<string>;
+
+    constructor(name: string, args: FlinkSqlAppArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("clickstream:index:FlinkSqlApp", name, {}, opts);
+        const { app } = args;
+        this.applicationName = args.applicationName;
+        if (args.readMode === "EFO" && !args.consumerArn) throw new Error(`FlinkSqlApp ${name}: EFO needs consumerArn`);
+
+        this.logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { name: flinkLogGroupName(args.applicationName), retentionInDays: args.logRetentionDays ?? 30, kmsKeyId: args.kmsKeyArn },
+            { parent: this },
+        );
+        this.logStream = new aws.cloudwatch.LogStream(`${name}-log-stream`, { name: "flink", logGroupName: this.logGroup.name }, { parent: this });
+
+        const scope = pulumi.output(args.scope);
+        this.role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: `Managed Flink application ${args.applicationName}: its source, the lake Firehoses of its outputs, its code and logs`,
+                assumeRolePolicy: pulumi.jsonStringify(scope.apply((s) => flinkAssumeRolePolicy(s, args.applicationName))),
+            },
+            { parent: this },
+        );
+        const policy = new aws.iam.RolePolicy(
+            `${name}-policy`,
+            {
+                role: this.role.id,
+                policy: pulumi.jsonStringify(
+                    pulumi
+                        .output({
+                            streamArn: args.sourceStreamArn,
+                            consumerArn: args.consumerArn,
+                            sourceKey: args.sourceKey,
+                            firehoseArns: args.firehoseArns,
+                            bucketArn: args.code.bucketArn,
+                            objectKey: args.code.objectKey,
+                            keyArn: args.kmsKeyArn,
+                            logGroupArn: this.logGroup.arn,
+                            logStreamArn: this.logStream.arn,
+                        })
+                        .apply((v) => {
+                            const source: SourceAccess =
+                                args.readMode === "EFO"
+                                    ? { readMode: "EFO", streamArn: v.streamArn, consumerArn: v.consumerArn! }
+                                    : { readMode: "POLLING", streamArn: v.streamArn };
+                            return flinkAppPolicy({
+                                source,
+                                sourceKey: v.sourceKey as SourceKey,
+                                firehoseArns: v.firehoseArns,
+                                runnerObjectArn: `${v.bucketArn}/${v.objectKey}`,
+                                artifactsKeyArn: v.keyArn,
+                                logGroupArn: v.logGroupArn,
+                                logStreamArn: v.logStreamArn,
+                            });
+                        }),
+                ),
+            },
+            { parent: this },
+        );
+
+        this.application = new aws.kinesisanalyticsv2.Application(
+            `${name}-flink`,
+            {
+                name: args.applicationName,
+                description: `Clickstream Flink SQL app '${app.name}' (generic runner, SQL from runtime properties)`,
+                runtimeEnvironment: FLINK_RUNTIME,
+                applicationMode: "STREAMING",
+                serviceExecutionRole: this.role.arn,
+                // `season: paused` stops the app. With snapshots enabled and no force, Managed Flink takes a
+                // snapshot on stop; `season: on` starts it again from that snapshot (runConfiguration below).
+                startApplication: args.start,
+                forceStop: false,
+                applicationConfiguration: {
+                    applicationCodeConfiguration: {
+                        codeContentType: "ZIPFILE",
+                        codeContent: {
+                            s3ContentLocation: { bucketArn: args.code.bucketArn, fileKey: args.code.objectKey, objectVersion: args.code.objectVersion },
+                        },
+                    },
+                    applicationSnapshotConfiguration: { snapshotsEnabled: true },
+                    environmentProperties: {
+                        propertyGroups: pulumi
+                            .output(args.propertyGroups)
+                            .apply((groups) => groups.map((g) => ({ propertyGroupId: g.PropertyGroupId, propertyMap: g.PropertyMap }))),
+                    },
+                    flinkApplicationConfiguration: {
+                        checkpointConfiguration: {
+                            configurationType: "CUSTOM",
+                            checkpointingEnabled: true,
+                            checkpointInterval: app.checkpointIntervalMs,
+                            minPauseBetweenCheckpoints: minPauseBetweenCheckpoints(app.checkpointIntervalMs),
+                        },
+                        monitoringConfiguration: { configurationType: "CUSTOM", logLevel: "INFO", metricsLevel: args.metricsLevel ?? "APPLICATION" },
+                        parallelismConfiguration: {
+                            configurationType: "CUSTOM",
+                            parallelism: app.parallelism,
+                            parallelismPerKpu: app.parallelismPerKpu,
+                            autoScalingEnabled: app.autoScaling,
+                        },
+                    },
+                    runConfiguration: {
+                        // Every start and every update (a SQL change is an update) restores the latest snapshot.
+                        applicationRestoreConfiguration: { applicationRestoreType: "RESTORE_FROM_LATEST_SNAPSHOT" },
+                        // A SQL change alters the job graph; state that no longer maps to an operator is dropped
+                        // instead of failing the restore (a failed restore is a stopped pipeline: the KA lesson).
+                        // Unchanged operators keep their state; a source whose offsets are dropped restarts at
+                        // TRIM_HORIZON, so no retained record is skipped (see docs/REGION.md).
+                        flinkRunConfiguration: { allowNonRestoredState: true },
+                    },
+                },
+                cloudwatchLoggingOptions: { logStreamArn: this.logStream.arn },
+            },
+            { parent: this, dependsOn: [policy] },
+        );
+        this.arn = this.application.arn;
+
+        this.registerOutputs({ applicationName: this.applicationName, arn: this.arn, roleArn: this.role.arn, logGroup: this.logGroup.name });
+    }
+}

@@ -1,0 +1,94 @@
+/**
+ * One source of a region: a Kinesis data stream this stack creates, or an existing stream attached by
+ * name. An attached stream is only looked up (`aws.kinesis.getStreamOutput`); the one thing registered
+ * on it is an enhanced fan-out consumer per app, so existing consumers keep their read throughput and
+ * nothing about the stream itself is created, modified or deleted.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { SourceStreamConfig } from "../lib/config";
+import { SourceKey, sourceKeyOf } from "../lib/iam/region-policies";
+import { consumerName } from "../lib/region-app";
+
+export interface SourceStreamArgs {
+    /** The validated source config (`clickstream:sources.<name>`). Decides which resources exist. */
+    source: SourceStreamConfig;
+    /** Apps reading this source (config keys). For an attached stream, one EFO consumer each. */
+    readers: string[];
+    /** KMS key (rotation on) that encrypts a created stream. Required with `mode: create`; unused for `attach`. */
+    kmsKey?: aws.kms.Key;
+    /** Stack name used in consumer names. Default `pulumi.getStack()`. */
+    stackName?: string;
+}
+
+export class SourceStream extends pulumi.ComponentResource {
+    /** Kinesis stream name (plain: it comes from config). */
+    public readonly streamName: string;
+    public readonly mode: "create" | "attach";
+    /** `POLLING` for a created stream (this stack owns its throughput), `EFO` for an attached one. */
+    public readonly readMode: "EFO" | "POLLING";
+    public readonly streamArn: pulumi.Output<string>;
+    /** The created stream; undefined for an attached stream. */
+    public readonly stream?: aws.kinesis.Stream;
+    /** EFO consumers by app name (attached streams only). */
+    public readonly consumers: Record<string, aws.kinesis.StreamConsumer>;
+    /** How the stream's records are encrypted, for the readers' `kms:Decrypt`. */
+    public readonly sourceKey: pulumi.Output<SourceKey>;
+
+    constructor(name: string, args: SourceStreamArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("clickstream:index:SourceStream", name, {}, opts);
+        const { source } = args;
+        const stackName = args.stackName ?? pulumi.getStack();
+        this.streamName = source.streamName;
+        this.mode = source.mode;
+        this.consumers = {};
+
+        if (source.mode === "create") {
+            if (!args.kmsKey) throw new Error(`SourceStream ${name}: a created stream needs kmsKey`);
+            const provisioned = source.capacity === "provisioned";
+            this.readMode = "POLLING";
+            this.stream = new aws.kinesis.Stream(
+                `${name}-stream`,
+                {
+                    name: source.streamName,
+                    streamModeDetails: { streamMode: provisioned ? "PROVISIONED" : "ON_DEMAND" },
+                    shardCount: provisioned ? source.shards : undefined,
+                    retentionPeriod: source.retentionHours,
+                    encryptionType: "KMS",
+                    kmsKeyId: args.kmsKey.arn,
+                    // Stream-level metrics (IncomingRecords, WriteProvisionedThroughputExceeded) are free;
+                    // enhanced shard-level metrics are billed, so none.
+                    shardLevelMetrics: [],
+                    // `pulumi destroy` removes the stream even if someone registered an extra consumer on it.
+                    enforceConsumerDeletion: true,
+                },
+                { parent: this },
+            );
+            this.streamArn = this.stream.arn;
+            const keyArn = args.kmsKey.arn;
+            this.sourceKey = keyArn.apply((keyArn): SourceKey => ({ kind: "key", keyArn }));
+        } else {
+            this.readMode = "EFO";
+            const existing = aws.kinesis.getStreamOutput({ name: source.streamName }, { parent: this });
+            this.streamArn = existing.arn;
+            this.sourceKey = pulumi
+                .all([existing.encryptionType, existing.kmsKeyId, existing.arn])
+                .apply(([type, keyId, arn]) => sourceKeyOf(type, keyId, arn));
+            for (const app of args.readers) {
+                this.consumers[app] = new aws.kinesis.StreamConsumer(
+                    `${name}-${app}-consumer`,
+                    { name: consumerName(stackName, app), streamArn: existing.arn },
+                    // The name is fixed (the app's properties refer to it), so a replacement must free it first.
+                    { parent: this, deleteBeforeReplace: true },
+                );
+            }
+        }
+
+        this.registerOutputs({ streamArn: this.streamArn, streamName: this.streamName, readMode: this.readMode });
+    }
+
+    /** The consumer ARN an app reads through (EFO), or undefined (POLLING). */
+    public consumerArn(app: string): pulumi.Output<string> | undefined {
+        return this.consumers[app]?.arn;
+    }
+}

@@ -1,0 +1,129 @@
+/**
+ * Pure logic of a region stack's Flink SQL apps: names, and the runtime properties of one app built from
+ * the SQL catalog, its source and the lake's outputs. Components call these with resolved values.
+ */
+import { AppConfig, selectedOutputs } from "./config";
+import { firehoseSinkOptions, kinesisSourceOptions } from "./connector-options";
+import { appStatements, buildRuntimeProperties, PropertyGroup, RuntimePropertiesError } from "./runtime-properties";
+import { SqlCatalog } from "./sql/catalog";
+
+/** One entry of the lake stack's `analyticsOutputs` output (see docs/CONTRACTS.md and stacks/lake.ts). */
+export interface LakeAnalyticsOutput {
+    firehoseName: string;
+    firehoseArn: string;
+    /** The lake's (home) region, where the Firehose runs. */
+    region: string;
+    glueTable: string;
+    s3Prefix: string;
+}
+
+export type LakeAnalyticsOutputs = Record<string, LakeAnalyticsOutput>;
+
+/** Physical name of an app's Managed Flink application: `clickstream-<stack>-<app>`. */
+export function flinkApplicationName(stack: string, app: string): string {
+    return `clickstream-${stack}-${app}`;
+}
+
+/** Name of the enhanced fan-out consumer an app registers on an attached stream: `clickstream-<stack>-<app>`. */
+export function consumerName(stack: string, app: string): string {
+    return `clickstream-${stack}-${app}`;
+}
+
+/** Log group of an app, under the prefix Managed Flink's console links to. */
+export function flinkLogGroupName(applicationName: string): string {
+    return `/aws/kinesis-analytics/${applicationName}`;
+}
+
+/** How an app reads its source, resolved. */
+export interface ResolvedSource {
+    streamName: string;
+    readMode: "EFO" | "POLLING";
+    /** Required with EFO. */
+    consumerArn?: string;
+}
+
+/** The lake outputs an app writes to, in `sql/outputs/` order; fails naming the missing ones. */
+export function appLakeOutputs(app: AppConfig, catalog: SqlCatalog, lake: LakeAnalyticsOutputs, lakeStack: string): LakeAnalyticsOutput[] {
+    const outputs = selectedOutputs(app, catalog.outputs);
+    const missing = outputs.filter((o) => !lake[o.name]).map((o) => o.name);
+    if (missing.length > 0) {
+        throw new RuntimePropertiesError(
+            `app '${app.name}': the lake stack ${lakeStack} has no analytics output ${missing.map((m) => `'${m}'`).join(", ")}; ` +
+                `run \`pulumi up -s ${lakeStack.split("/").pop()}\` first so that its Firehose exists`,
+        );
+    }
+    return outputs.map((o) => lake[o.name]);
+}
+
+export interface AppRuntimePropertiesArgs {
+    app: AppConfig;
+    catalog: SqlCatalog;
+    /** The source region (`aws:region`), stamped on every row by `SOURCE_REGION()`. */
+    sourceRegion: string;
+    source: ResolvedSource;
+    lake: LakeAnalyticsOutputs;
+    /** For messages only. */
+    lakeStack: string;
+}
+
+/**
+ * The runtime properties (`environmentProperties.propertyGroups`) of one app: the statements of its
+ * outputs, the source table's Kinesis options, and each output's Firehose options (lake region).
+ */
+export function appRuntimeProperties(args: AppRuntimePropertiesArgs): PropertyGroup[] {
+    const { app, catalog } = args;
+    const outputs = selectedOutputs(app, catalog.outputs);
+    const lakeOutputs = appLakeOutputs(app, catalog, args.lake, args.lakeStack);
+    const tableOptions: Record<string, Record<string, string>> = {};
+    for (const source of catalog.sources) {
+        tableOptions[source.name] = kinesisSourceOptions({
+            streamName: args.source.streamName,
+            region: args.sourceRegion,
+            readMode: args.source.readMode,
+            consumerArn: args.source.consumerArn,
+            startPosition: app.startPosition,
+        });
+    }
+    outputs.forEach((o, i) => {
+        tableOptions[o.name] = firehoseSinkOptions({ deliveryStreamName: lakeOutputs[i].firehoseName, region: lakeOutputs[i].region });
+    });
+    return buildRuntimeProperties({
+        appName: app.name,
+        sourceRegion: args.sourceRegion,
+        statements: appStatements(catalog, outputs),
+        tableOptions,
+    });
+}
+
+/**
+ * Builds every app's properties with placeholder ARNs and Firehose names before any resource exists,
+ * so that an app which cannot fit Managed Flink's limits fails the run up front with one line.
+ */
+export function preflightRuntimeProperties(apps: AppConfig[], catalog: SqlCatalog, sourceRegion: string, readModes: Record<string, "EFO" | "POLLING">): void {
+    const placeholderLake: LakeAnalyticsOutputs = {};
+    for (const o of catalog.outputs) {
+        const firehoseName = `clickstream-${o.name}-placeholder00`;
+        placeholderLake[o.name] = {
+            firehoseName,
+            firehoseArn: `arn:aws:firehose:eu-central-1:000000000000:deliverystream/${firehoseName}`,
+            region: "eu-central-1",
+            glueTable: o.name,
+            s3Prefix: `${o.name}/`,
+        };
+    }
+    for (const app of apps) {
+        const readMode = readModes[app.name];
+        appRuntimeProperties({
+            app,
+            catalog,
+            sourceRegion,
+            source: {
+                streamName: "s".repeat(128),
+                readMode,
+                consumerArn: readMode === "EFO" ? `arn:aws:kinesis:${sourceRegion}:000000000000:stream/${"s".repeat(128)}/consumer/${"c".repeat(64)}:1700000000` : undefined,
+            },
+            lake: placeholderLake,
+            lakeStack: "preflight",
+        });
+    }
+}

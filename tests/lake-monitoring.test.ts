@@ -1,0 +1,120 @@
+import { expect } from "chai";
+import { freshnessThresholdSeconds, lakeAlarmSpecs, lakeDashboardBody } from "../components/LakeMonitoring";
+import { lakeConfig, writeFixtureSql } from "./lake-fixtures";
+import { all, evaluateLake, KEY_ARN, one } from "./lake-helpers";
+
+const TOPIC = "arn:aws:sns:eu-central-1:123456789012:clickstream-lake-alarms";
+
+describe("lake monitoring: thresholds", () => {
+    it("data freshness alarms at twice the buffer interval plus five minutes", () => {
+        expect(freshnessThresholdSeconds(60)).to.equal(420);
+        expect(freshnessThresholdSeconds(300)).to.equal(900);
+        expect(freshnessThresholdSeconds(0)).to.equal(300);
+    });
+
+    it("three alarms per Firehose and one for the registrar", () => {
+        const specs = lakeAlarmSpecs({ firehoses: [{ output: "a", deliveryStreamName: "x-a" }], bufferIntervalSeconds: 120, registrarFunctionName: "reg" });
+        expect(specs.map((s) => [s.id, s.namespace, s.metricName, s.statistic, s.threshold, s.period, s.evaluationPeriods, s.dimensions])).to.deep.equal([
+            ["a-data-freshness", "AWS/Firehose", "DeliveryToS3.DataFreshness", "Maximum", 540, 300, 2, { DeliveryStreamName: "x-a" }],
+            ["a-failed-conversion", "AWS/Firehose", "FailedConversion.Records", "Sum", 0, 300, 1, { DeliveryStreamName: "x-a" }],
+            ["a-throttled", "AWS/Firehose", "ThrottledRecords", "Sum", 0, 300, 1, { DeliveryStreamName: "x-a" }],
+            ["partition-registrar-errors", "AWS/Lambda", "Errors", "Sum", 0, 900, 1, { FunctionName: "reg" }],
+        ]);
+        for (const s of specs) {
+            expect(s.comparisonOperator).to.equal("GreaterThanThreshold");
+            expect(s.treatMissingData).to.equal("notBreaching");
+            expect(s.description).to.match(/Runbook: docs\/LAKE\.md#[a-z-]+$/);
+        }
+    });
+});
+
+describe("lake monitoring in the stack", function () {
+    this.timeout(60_000);
+    before(async () => {
+        await evaluateLake(lakeConfig(), writeFixtureSql());
+    });
+
+    it("one KMS-encrypted SNS topic with the configured email subscriptions", () => {
+        expect(one("aws:sns/topic:Topic", "lake-monitoring-alarms").inputs).to.deep.equal({ name: "clickstream-lake-alarms", kmsMasterKeyId: KEY_ARN });
+        expect(all("aws:sns/topicSubscription:TopicSubscription").map((s) => s.inputs)).to.deep.equal([
+            { topic: TOPIC, protocol: "email", endpoint: "data-platform-oncall@example.com" },
+        ]);
+    });
+
+    it("alarms: exact metric, threshold and actions on ALARM and OK", () => {
+        const alarms = all("aws:cloudwatch/metricAlarm:MetricAlarm");
+        expect(alarms.map((a) => a.name)).to.deep.equal([
+            "lake-monitoring-clicks_1m-data-freshness",
+            "lake-monitoring-clicks_1m-failed-conversion",
+            "lake-monitoring-clicks_1m-throttled",
+            "lake-monitoring-revenue_1m-data-freshness",
+            "lake-monitoring-revenue_1m-failed-conversion",
+            "lake-monitoring-revenue_1m-throttled",
+            "lake-monitoring-partition-registrar-errors",
+        ]);
+        for (const a of alarms) {
+            expect(a.inputs.alarmActions, a.name).to.deep.equal([TOPIC]);
+            expect(a.inputs.okActions, a.name).to.deep.equal([TOPIC]);
+        }
+        const { alarmDescription, ...freshness } = one("aws:cloudwatch/metricAlarm:MetricAlarm", "lake-monitoring-clicks_1m-data-freshness").inputs;
+        expect(freshness).to.deep.equal({
+            name: "clickstream-lake-clicks_1m-data-freshness",
+            namespace: "AWS/Firehose",
+            metricName: "DeliveryToS3.DataFreshness",
+            dimensions: { DeliveryStreamName: "clickstream-clicks_1m" },
+            statistic: "Maximum",
+            period: 300,
+            evaluationPeriods: 2,
+            datapointsToAlarm: 2,
+            threshold: 420,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: [TOPIC],
+            okActions: [TOPIC],
+        });
+        expect(alarmDescription).to.contain("docs/LAKE.md#data-freshness");
+        const registrar = one("aws:cloudwatch/metricAlarm:MetricAlarm", "lake-monitoring-partition-registrar-errors").inputs;
+        expect([registrar.namespace, registrar.metricName, registrar.dimensions, registrar.threshold, registrar.statistic]).to.deep.equal([
+            "AWS/Lambda",
+            "Errors",
+            { FunctionName: "clickstream-partition-registrar" },
+            0,
+            "Sum",
+        ]);
+        const failed = one("aws:cloudwatch/metricAlarm:MetricAlarm", "lake-monitoring-revenue_1m-failed-conversion").inputs;
+        expect([failed.metricName, failed.dimensions, failed.threshold]).to.deep.equal(["FailedConversion.Records", { DeliveryStreamName: "clickstream-revenue_1m" }, 0]);
+        const throttled = one("aws:cloudwatch/metricAlarm:MetricAlarm", "lake-monitoring-revenue_1m-throttled").inputs;
+        expect([throttled.metricName, throttled.dimensions, throttled.threshold]).to.deep.equal(["ThrottledRecords", { DeliveryStreamName: "clickstream-revenue_1m" }, 0]);
+    });
+
+    it("dashboard: delivered per output, records in, failed conversions, freshness, throttling, registrar", () => {
+        const dashboard = one("aws:cloudwatch/dashboard:Dashboard", "lake-monitoring-dashboard").inputs;
+        expect(dashboard.dashboardName).to.equal("clickstream-lake");
+        const body = JSON.parse(dashboard.dashboardBody);
+        expect(body).to.deep.equal(
+            lakeDashboardBody({
+                region: "eu-central-1",
+                bufferIntervalSeconds: 60,
+                registrarFunctionName: "clickstream-partition-registrar",
+                firehoses: [
+                    { output: "clicks_1m", deliveryStreamName: "clickstream-clicks_1m" },
+                    { output: "revenue_1m", deliveryStreamName: "clickstream-revenue_1m" },
+                ],
+            }),
+        );
+        const titles = body.widgets.map((w: { properties: { title: string } }) => w.properties.title);
+        expect(titles).to.deep.equal([
+            "Records delivered to S3 per output",
+            "Records in per output (Direct PUT)",
+            "Failed conversion records (to errors/)",
+            "Data freshness (s)",
+            "Throttled records",
+            "Partition registrar",
+        ]);
+        expect(body.widgets[0].properties.metrics).to.deep.equal([
+            ["AWS/Firehose", "DeliveryToS3.Records", "DeliveryStreamName", "clickstream-clicks_1m", { label: "clicks_1m", stat: "Sum" }],
+            ["AWS/Firehose", "DeliveryToS3.Records", "DeliveryStreamName", "clickstream-revenue_1m", { label: "revenue_1m", stat: "Sum" }],
+        ]);
+        expect(body.widgets[3].properties.annotations).to.deep.equal({ horizontal: [{ label: "alarm", value: 420 }] });
+    });
+});

@@ -1,0 +1,79 @@
+/** Pure logic of the region apps: names, lake wiring, property preflight, the runner jar check. */
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { minPauseBetweenCheckpoints } from "../components/FlinkSqlApp";
+import { regionDashboardBody } from "../components/RegionMonitoring";
+import { AppConfig, ConfigError } from "../lib/config";
+import { appLakeOutputs, consumerName, flinkApplicationName, flinkLogGroupName, preflightRuntimeProperties } from "../lib/region-app";
+import { RunnerArtifactError, resolveRunnerArtifact, runnerObjectKey } from "../lib/runner-artifact";
+import { RuntimePropertiesError } from "../lib/runtime-properties";
+import { loadSqlCatalog } from "../lib/sql/catalog";
+import { fixtureCatalog, fixtureSqlDir, lakeOutputs, tempJar } from "./region-fixtures";
+
+const app = (outputs: string[] | "all", name = "realtime"): AppConfig => ({
+    name,
+    source: "web",
+    outputs,
+    parallelism: 1,
+    parallelismPerKpu: 1,
+    autoScaling: true,
+    startPosition: "TRIM_HORIZON",
+    checkpointIntervalMs: 60000,
+});
+
+describe("region apps: pure logic", () => {
+    it("names applications, consumers and log groups after stack and app", () => {
+        expect(flinkApplicationName("eu", "realtime")).to.equal("clickstream-eu-realtime");
+        expect(consumerName("eu", "mobile")).to.equal("clickstream-eu-mobile");
+        expect(flinkLogGroupName("clickstream-eu-realtime")).to.equal("/aws/kinesis-analytics/clickstream-eu-realtime");
+    });
+
+    it("caps the pause between checkpoints at 5 s and at half the interval", () => {
+        expect(minPauseBetweenCheckpoints(60000)).to.equal(5000);
+        expect(minPauseBetweenCheckpoints(4000)).to.equal(2000);
+    });
+
+    it("an output missing from the lake fails naming it and the lake stack to update", () => {
+        const catalog = fixtureCatalog();
+        const lake = lakeOutputs(["clicks_1m"]);
+        expect(appLakeOutputs(app(["clicks_1m"]), catalog, lake, "acme/clickstream/lake").map((o) => o.firehoseName)).to.deep.equal(["clickstream-lake-clicks_1m"]);
+        expect(() => appLakeOutputs(app(["clicks_1m", "active_users_1m"]), catalog, lake, "acme/clickstream/lake")).to.throw(
+            RuntimePropertiesError,
+            "app 'realtime': the lake stack acme/clickstream/lake has no analytics output 'active_users_1m'; run `pulumi up -s lake` first so that its Firehose exists",
+        );
+    });
+
+    it("preflight fails up front, naming the app, when its SQL cannot fit Managed Flink's property limits", () => {
+        // 50 outputs: runner + SQL + source + 50 table groups exceed the 50 groups Managed Flink allows.
+        const sql = fixtureSqlDir(Array.from({ length: 44 }, (_, i) => `extra_${i}`));
+        const dir = path.dirname(sql);
+        const catalog = loadSqlCatalog(sql, dir);
+        expect(() => preflightRuntimeProperties([app("all")], catalog, "eu-west-1", { realtime: "POLLING" })).to.throw(RuntimePropertiesError, /app 'realtime': needs \d+ property groups/);
+        expect(() => preflightRuntimeProperties([app("all")], fixtureCatalog(), "eu-west-1", { realtime: "EFO" })).to.not.throw();
+    });
+
+    it("the runner jar: a content-hash key; missing → RunnerArtifactError (a ConfigError) in one line", () => {
+        const jar = tempJar("jar bytes");
+        const artifact = resolveRunnerArtifact(jar.dir, "runner/target/clickstream-runner.jar");
+        expect(artifact).to.deep.equal({ path: jar.file, sha256: jar.sha256, objectKey: runnerObjectKey(jar.sha256), sizeBytes: 9 });
+        expect(artifact.objectKey).to.equal(`runner/clickstream-runner-${jar.sha256.slice(0, 16)}.jar`);
+        expect(resolveRunnerArtifact(tempJar("other bytes").dir, "runner/target/clickstream-runner.jar").objectKey).to.not.equal(artifact.objectKey);
+        const empty = fs.mkdtempSync(path.join(os.tmpdir(), "clickstream-nojar-"));
+        expect(() => resolveRunnerArtifact(empty, "runner/target/clickstream-runner.jar"))
+            .to.throw(RunnerArtifactError, /^clickstream:runnerJar: runner jar 'runner\/target\/clickstream-runner.jar' not found at .*; build it with `npm run build:runner` \(Maven\) and run again$/)
+            .and.to.be.instanceOf(ConfigError);
+    });
+
+    it("the dashboard has no throttling widget when the region created no stream", () => {
+        const body = regionDashboardBody({ region: "eu-west-1", apps: [{ name: "a", applicationName: "clickstream-eu-a" }], sourceStreams: ["s"], createdStreams: [], lagThresholdMs: 60000 });
+        expect((body.widgets as { properties: { title: string } }[]).map((w) => w.properties.title)).to.deep.equal([
+            "Records in (Kinesis IncomingRecords, sum/min)",
+            "App lag (millisBehindLatest, max)",
+            "Records out (numRecordsOutPerSecond)",
+            "Downtime (ms)",
+            "Failed checkpoints (since start)",
+        ]);
+    });
+});
