@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { parseLakeConfig, parseRegionConfig, readStackFile, RegionConfig } from "../lib/config";
+import { outputNamesOf, parseLakeConfig, parseRegionConfig, readStackFile, RegionConfig } from "../lib/config";
 import { firehoseName } from "../lib/naming";
 import { loadSqlCatalog } from "../lib/sql/catalog";
 import { glueColumns } from "../lib/sql/glue-schema";
@@ -96,7 +96,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     const catalog = loadSqlCatalog(path.join(repo, "sql"), repo);
     const stackFile = path.join(repo, `Pulumi.${opts.stack}.yaml`);
     if (!fs.existsSync(stackFile)) throw new Error(`--stack: no ${path.basename(stackFile)} in ${repo}`);
-    const region: RegionConfig = parseRegionConfig(readStackFile(stackFile), catalog.outputs.map((o) => o.name));
+    const region: RegionConfig = parseRegionConfig(readStackFile(stackFile), ...outputNamesOf(catalog.outputs));
     const lake = parseLakeConfig(readStackFile(path.join(repo, "Pulumi.lake.yaml")));
     log(`[${elapsed()}] 1/8 setup: stack ${opts.stack} (${region.region}): ${region.sources.length} source stream(s), ${region.apps.length} app(s); lake region ${lake.region}`);
     const stale = jarStaleReason(repo);
