@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import { partitionOf } from "../lib/naming";
-import { GlueColumn } from "../lib/sql/glue-schema";
+import { GlueColumn, splitTopLevel } from "../lib/sql/glue-schema";
 
 /** Maps a Glue/Hive type (as `glueColumns` returns it) to the DuckDB type written to Parquet. */
 export function glueToDuckDb(type: string): string {
@@ -30,12 +30,12 @@ export function glueToDuckDb(type: string): string {
     if (m) return `${glueToDuckDb(m[1])}[]`;
     m = /^map<(.+)>$/.exec(t);
     if (m) {
-        const [k, v] = splitTop(m[1]);
+        const [k, v] = splitTopLevel(m[1]);
         return `MAP(${glueToDuckDb(k)}, ${glueToDuckDb(v)})`;
     }
     m = /^struct<(.+)>$/.exec(t);
     if (m) {
-        return `STRUCT(${splitTop(m[1])
+        return `STRUCT(${splitTopLevel(m[1])
             .map((f) => {
                 const i = f.indexOf(":");
                 return `"${f.slice(0, i)}" ${glueToDuckDb(f.slice(i + 1))}`;
@@ -45,21 +45,6 @@ export function glueToDuckDb(type: string): string {
     throw new Error(`no DuckDB type for Glue type '${type}'`);
 }
 
-function splitTop(list: string): string[] {
-    const parts: string[] = [];
-    let depth = 0;
-    let cur = "";
-    for (const ch of list) {
-        if (ch === "<" || ch === "(") depth++;
-        if (ch === ">" || ch === ")") depth--;
-        if (ch === "," && depth === 0) {
-            parts.push(cur);
-            cur = "";
-        } else cur += ch;
-    }
-    parts.push(cur);
-    return parts;
-}
 
 /** A record Firehose could not convert: the reason, as in its error output. */
 export class ConversionError extends Error {}
@@ -137,7 +122,7 @@ export function convertValue(value: unknown, type: string, column: string): unkn
     m = /^map<(.+)>$/.exec(t);
     if (m) {
         if (typeof value !== "object" || Array.isArray(value)) return bad("a map (JSON object)");
-        const [, vt] = splitTop(m[1]);
+        const [, vt] = splitTopLevel(m[1]);
         return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, convertValue(v, vt, `${column}.${k}`)]));
     }
     m = /^struct<(.+)>$/.exec(t);
@@ -145,7 +130,7 @@ export function convertValue(value: unknown, type: string, column: string): unkn
         if (typeof value !== "object" || Array.isArray(value)) return bad("a struct (JSON object)");
         const lower = Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k.toLowerCase(), v]));
         return Object.fromEntries(
-            splitTop(m[1]).map((f) => {
+            splitTopLevel(m[1]).map((f) => {
                 const i = f.indexOf(":");
                 const name = f.slice(0, i);
                 return [name, convertValue(lower[name], f.slice(i + 1), `${column}.${name}`)];

@@ -7,20 +7,9 @@
  * resource), see {@link lakeKeyPolicy}.
  */
 import { ERROR_PREFIX_ROOT, outputPrefix } from "../naming";
+import { PolicyDocument, policyDocument, PolicyStatement, tlsOnlyBucketPolicy } from "./documents";
 
-export interface PolicyStatement {
-    Sid?: string;
-    Effect: "Allow" | "Deny";
-    Principal?: "*" | { AWS?: string | string[]; Service?: string | string[] };
-    Action: string | string[];
-    Resource?: string | string[];
-    Condition?: Record<string, Record<string, string | string[] | boolean>>;
-}
-
-export interface PolicyDocument {
-    Version: "2012-10-17";
-    Statement: PolicyStatement[];
-}
+export { PolicyDocument, PolicyStatement, tlsOnlyBucketPolicy };
 
 /** Where the lake lives: the ARN partition, the home region and the account. */
 export interface LakeScope {
@@ -29,7 +18,7 @@ export interface LakeScope {
     accountId: string;
 }
 
-const doc = (...statements: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
+const doc = (...statements: PolicyStatement[]): PolicyDocument => policyDocument(statements);
 
 /** Glue ARNs that a table-level action needs: the catalog, the database, and the tables. */
 export function glueArns(scope: LakeScope, database: string, tables: string[]): string[] {
@@ -117,20 +106,6 @@ export function lakeKeyPolicy(scope: LakeScope): PolicyDocument {
     );
 }
 
-/**
- * Denies every request to the bucket that does not use TLS (Security Hub S3.5). `s3:*` appears only in
- * this Deny, where it must cover every action; no Allow in this project uses a wildcard action.
- */
-export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
-    return doc({
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": false } },
-    });
-}
 
 /** Trust policy for a role that one AWS service assumes. */
 export function serviceTrustPolicy(services: string | string[], condition?: PolicyStatement["Condition"]): PolicyDocument {

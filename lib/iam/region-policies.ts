@@ -6,23 +6,9 @@
  * No statement grants `*` or `service:*` actions. The only `Resource: "*"` entries are in the KMS key
  * policy, where `*` means "this key" (a key policy cannot name its own key's ARN).
  */
+import { PolicyDocument, policyDocument as doc, PolicyStatement, tlsOnlyBucketPolicy } from "./documents";
 
-export interface PolicyStatement {
-    Sid: string;
-    Effect: "Allow" | "Deny";
-    Principal?: Record<string, string | string[]> | "*";
-    Action: string | string[];
-    /** Absent only in trust policies. */
-    Resource?: string | string[];
-    Condition?: Record<string, Record<string, string | string[] | boolean>>;
-}
-
-export interface PolicyDocument {
-    Version: "2012-10-17";
-    Statement: PolicyStatement[];
-}
-
-const doc = (statements: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
+export { PolicyDocument, PolicyStatement, tlsOnlyBucketPolicy };
 
 /** Where a region stack runs. */
 export interface AccountScope {
@@ -256,22 +242,6 @@ export function regionKeyPolicy(scope: AccountScope): PolicyDocument {
     ]);
 }
 
-/**
- * Artifacts bucket policy: deny every request that does not use TLS (S3.5). `s3:*` appears only in
- * this Deny, where it must cover every action.
- */
-export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
-    return doc([
-        {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucketArn, `${bucketArn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": false } },
-        },
-    ]);
-}
 
 /** Alarm topic policy: only this account's CloudWatch alarms in this region may publish. */
 export function alarmTopicPolicy(scope: AccountScope, topicArn: string): PolicyDocument {

@@ -93,7 +93,8 @@ export function flinkTypeToGlue(flinkType: string, origin: TypeOrigin): string {
     return fail();
 }
 
-function splitTopLevel(list: string): string[] {
+/** Splits a type list (`a,map<b,c>,d`) on its top-level commas. */
+export function splitTopLevel(list: string): string[] {
     const parts: string[] = [];
     let depth = 0;
     let current = "";

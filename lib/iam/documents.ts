@@ -1,0 +1,35 @@
+/** IAM policy document types and the statements both stacks share. */
+
+export interface PolicyStatement {
+    Sid?: string;
+    Effect: "Allow" | "Deny";
+    Principal?: "*" | { AWS?: string | string[]; Service?: string | string[] };
+    Action: string | string[];
+    /** Absent only in trust policies. */
+    Resource?: string | string[];
+    Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
+
+export interface PolicyDocument {
+    Version: "2012-10-17";
+    Statement: PolicyStatement[];
+}
+
+export const policyDocument = (statements: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
+
+/**
+ * Denies every request to a bucket that does not use TLS (Security Hub S3.5). `s3:*` appears only in
+ * this Deny, where it must cover every action; no Allow in this project uses a wildcard action.
+ */
+export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
+    return policyDocument([
+        {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [bucketArn, `${bucketArn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": false } },
+        },
+    ]);
+}
