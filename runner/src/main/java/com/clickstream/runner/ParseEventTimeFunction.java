@@ -1,0 +1,55 @@
+package com.clickstream.runner;
+
+import org.apache.flink.table.annotation.DataTypeHint;
+import org.apache.flink.table.functions.ScalarFunction;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * PARSE_EVENT_TIME(s): the event time as a UTC TIMESTAMP(3), or NULL when {@code s} is neither
+ * an ISO-8601 date-time with a zone/offset (e.g. 2026-11-27T10:15:30.123+01:00, ...Z,
+ * ...+01:00[Europe/Paris]) nor epoch milliseconds (an integer, as JSON number or string).
+ * Never throws: a bad value becomes NULL and the record is rejected with reason bad_timestamp.
+ */
+public final class ParseEventTimeFunction extends ScalarFunction {
+    private static final long serialVersionUID = 1L;
+    /** TIMESTAMP(3) covers years 0000-9999; anything outside is treated as unparsable. */
+    private static final long MIN_MILLIS = LocalDateTime.of(1, 1, 1, 0, 0).toInstant(ZoneOffset.UTC).toEpochMilli();
+    private static final long MAX_MILLIS = LocalDateTime.of(9999, 12, 31, 23, 59, 59).toInstant(ZoneOffset.UTC).toEpochMilli();
+
+    private static final java.util.regex.Pattern NUMBER =
+            java.util.regex.Pattern.compile("-?\\d+(\\.\\d+)?([eE][+-]?\\d+)?");
+
+    public @DataTypeHint("TIMESTAMP(3)") LocalDateTime eval(String value) {
+        Long millis = toEpochMillis(value);
+        if (millis == null) return null;
+        return LocalDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC);
+    }
+
+    static Long toEpochMillis(String value) {
+        if (value == null) return null;
+        String s = value.strip();
+        if (s.isEmpty()) return null;
+        try {
+            long millis;
+            if (NUMBER.matcher(s).matches()) {
+                // epoch milliseconds; "1764238500000", or a JSON double rendering such as "1.7642385E12"
+                BigDecimal d = new BigDecimal(s);
+                millis = d.setScale(0, java.math.RoundingMode.FLOOR).longValueExact();
+                if (d.signum() != 0 && d.stripTrailingZeros().scale() > 0) return null; // fractional millis
+            } else {
+                Instant instant = ZonedDateTime.parse(s, DateTimeFormatter.ISO_ZONED_DATE_TIME).toInstant();
+                millis = instant.truncatedTo(ChronoUnit.MILLIS).toEpochMilli();
+            }
+            return millis < MIN_MILLIS || millis > MAX_MILLIS ? null : millis;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package com.clickstream.runner;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/** The runner's view of the runtime properties (docs/CONTRACTS.md, "Runtime properties"). */
+public final class RunnerConfig {
+    public static final String RUNNER_GROUP = "runner";
+    public static final String TABLE_GROUP_PREFIX = "table.";
+    public static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000L;
+    public static final String DEFAULT_STATE_TTL = "1 h";
+
+    private final String appName;
+    private final String sourceRegion;
+    private final int sqlGroups;
+    private final long localCheckpointIntervalMs;
+    private final Integer localParallelism;
+    private final String stateTtl;
+    private final Map<String, Map<String, String>> tableOptions;
+
+    private RunnerConfig(String appName, String sourceRegion, int sqlGroups, long localCheckpointIntervalMs,
+                         Integer localParallelism, String stateTtl, Map<String, Map<String, String>> tableOptions) {
+        this.appName = appName;
+        this.sourceRegion = sourceRegion;
+        this.sqlGroups = sqlGroups;
+        this.localCheckpointIntervalMs = localCheckpointIntervalMs;
+        this.localParallelism = localParallelism;
+        this.stateTtl = stateTtl;
+        this.tableOptions = tableOptions;
+    }
+
+    public static RunnerConfig from(Map<String, Properties> groups) {
+        Properties runner = groups.get(RUNNER_GROUP);
+        if (runner == null) {
+            throw new StartupException("property group 'runner' is missing");
+        }
+        String appName = required(runner, "app.name");
+        String region = required(runner, "source.region");
+        int sqlGroups = intValue(runner, "sql.groups", null);
+        long cp = intValue(runner, "local.checkpoint.interval.ms", (int) DEFAULT_CHECKPOINT_INTERVAL_MS);
+        if (cp <= 0) {
+            throw new StartupException("runtime property runner/local.checkpoint.interval.ms must be > 0, got " + cp);
+        }
+        Integer parallelism = runner.getProperty("local.parallelism") == null ? null
+                : intValue(runner, "local.parallelism", null);
+        if (parallelism != null && parallelism < 1) {
+            throw new StartupException("runtime property runner/local.parallelism must be >= 1, got " + parallelism);
+        }
+        String ttl = runner.getProperty("state.ttl", DEFAULT_STATE_TTL).strip();
+
+        Map<String, Map<String, String>> tables = new TreeMap<>();
+        for (Map.Entry<String, Properties> e : groups.entrySet()) {
+            if (e.getKey().startsWith(TABLE_GROUP_PREFIX)) {
+                String table = e.getKey().substring(TABLE_GROUP_PREFIX.length());
+                Map<String, String> options = new LinkedHashMap<>();
+                for (String k : new TreeMap<>(toMap(e.getValue())).keySet()) {
+                    options.put(k, e.getValue().getProperty(k));
+                }
+                tables.put(table, Collections.unmodifiableMap(options));
+            }
+        }
+        return new RunnerConfig(appName, region, sqlGroups, cp, parallelism, ttl, Collections.unmodifiableMap(tables));
+    }
+
+    private static Map<String, String> toMap(Properties p) {
+        Map<String, String> m = new TreeMap<>();
+        for (String k : p.stringPropertyNames()) m.put(k, p.getProperty(k));
+        return m;
+    }
+
+    private static String required(Properties runner, String key) {
+        String v = runner.getProperty(key);
+        if (v == null || v.isBlank()) {
+            throw new StartupException("runtime property runner/" + key + " is missing");
+        }
+        return v.strip();
+    }
+
+    private static int intValue(Properties runner, String key, Integer dflt) {
+        String v = runner.getProperty(key);
+        if (v == null || v.isBlank()) {
+            if (dflt == null) throw new StartupException("runtime property runner/" + key + " is missing");
+            return dflt;
+        }
+        try {
+            return Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            throw new StartupException("runtime property runner/" + key + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    public String appName() { return appName; }
+    public String sourceRegion() { return sourceRegion; }
+    public int sqlGroups() { return sqlGroups; }
+    public long localCheckpointIntervalMs() { return localCheckpointIntervalMs; }
+    public Integer localParallelism() { return localParallelism; }
+    public String stateTtl() { return stateTtl; }
+    /** table name -> connector options (sorted by key). */
+    public Map<String, Map<String, String>> tableOptions() { return tableOptions; }
+}
