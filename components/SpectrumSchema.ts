@@ -136,14 +136,6 @@ export class SpectrumSchema extends pulumi.ComponentResource {
                 this.associationCommand = pulumi
                     .all([this.role.arn, scope.region])
                     .apply(([arn, region]) => associationCommand({ mode: "cluster", clusterIdentifier: target.clusterIdentifier }, arn, region));
-                if (target.associateRole) {
-                    pulumi.log.warn(
-                        "clickstream:redshift.associateRole: the lake stack does not change an existing cluster's IAM roles " +
-                            "(aws.redshift.ClusterIamRoles replaces the whole list); run the command in the stack output " +
-                            "'spectrumRoleAssociationCommand', then set roleAssociated: true",
-                        this,
-                    );
-                }
                 if (target.roleAssociated) {
                     connection = { clusterIdentifier: target.clusterIdentifier, database: target.database, dbUser: target.dbUser };
                 }

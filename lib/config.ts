@@ -26,7 +26,7 @@ export type Season = "on" | "paused";
 /** Where Redshift Spectrum's external schema and views are created. */
 export type RedshiftTarget =
     | { mode: "none" }
-    | { mode: "cluster"; clusterIdentifier: string; database: string; dbUser: string; associateRole: boolean; roleAssociated?: boolean }
+    | { mode: "cluster"; clusterIdentifier: string; database: string; dbUser: string; roleAssociated?: boolean }
     | { mode: "serverless"; workgroupName: string; database: string; roleAssociated?: boolean }
     | { mode: "create-serverless"; database: string; baseCapacityRpu: number };
 
@@ -198,13 +198,12 @@ function redshift(raw: unknown): RedshiftTarget {
             unknownKeys(k, v, ["mode"]);
             return { mode };
         case "cluster":
-            unknownKeys(k, v, ["mode", "clusterIdentifier", "database", "dbUser", "associateRole", "roleAssociated"]);
+            unknownKeys(k, v, ["mode", "clusterIdentifier", "database", "dbUser", "roleAssociated"]);
             return {
                 mode,
                 clusterIdentifier: text(`${k}.clusterIdentifier`, v.clusterIdentifier, /^[a-z][a-z0-9-]{0,62}$/, "expected the identifier of an existing provisioned cluster"),
                 database: database(),
                 dbUser: text(`${k}.dbUser`, v.dbUser ?? "awsuser"),
-                associateRole: bool(`${k}.associateRole`, v.associateRole, false),
                 // The operator has added the lake's Spectrum role to the cluster (the lake stack never
                 // changes a cluster's role list); until then the schema and views are output, not run.
                 ...(v.roleAssociated === undefined ? {} : { roleAssociated: bool(`${k}.roleAssociated`, v.roleAssociated, false) }),

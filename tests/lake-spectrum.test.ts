@@ -94,7 +94,7 @@ describe("Spectrum against the lake", function () {
         const { outputs } = await evaluateLake(
             lakeConfig({
                 "clickstream:spectrumSchema": "lake",
-                "clickstream:redshift": { mode: "cluster", clusterIdentifier: "bi-prod", database: "analytics", dbUser: "etl", associateRole: true, roleAssociated: true },
+                "clickstream:redshift": { mode: "cluster", clusterIdentifier: "bi-prod", database: "analytics", dbUser: "etl", roleAssociated: true },
             }),
             writeFixtureSql(),
         );

@@ -476,7 +476,6 @@ describe("lake stack: errors before any resource", () => {
             clusterIdentifier: "bi",
             database: "dev",
             dbUser: "awsuser",
-            associateRole: false,
             roleAssociated: true,
         });
     });
