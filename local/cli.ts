@@ -28,27 +28,48 @@ const wrap = (fn: (v: string) => unknown) => (v: string) => {
 export function buildProgram(): Command {
     return new Command("npm start --")
         .description(
-            "Runs the clickstream pipeline on this machine, with no AWS account: kinesis-local (Kinesis emulator) <- a\n" +
-                "deterministic clickstream generator; the runner jar + sql/ in Flink local mode, one JVM per app of the stack;\n" +
-                "a Firehose stand-in writing Parquet (Glue schema) to .local/lake/<output>/year=/month=/day=/hour=/; the\n" +
-                "sql/athena/ queries with DuckDB; .local/dashboard.html; and a reconciliation of every window against an\n" +
-                "independent DuckDB recomputation from .local/run/ground-truth.jsonl. Exit 0 only with 0 mismatches.",
+            [
+                "Runs the clickstream pipeline on this machine (127.0.0.1), with no AWS account:",
+                "",
+                "  1. kinesis-local (Kinesis emulator), fed by a deterministic clickstream",
+                "     generator (or by --events FILE)",
+                "  2. the runner jar and sql/ in Flink local mode, one JVM per app of the stack",
+                "  3. a Firehose stand-in writing Parquet (Glue schema) to",
+                "     .local/lake/<output>/year=/month=/day=/hour=/",
+                "  4. the sql/athena/ queries with DuckDB, and .local/dashboard.html",
+                "  5. a reconciliation of every window against an independent DuckDB",
+                "     recomputation from .local/run/ground-truth.jsonl",
+                "",
+                "Exit 0 only with 0 mismatches; 1 on a mismatch or a failure; 2 on a bad flag.",
+            ].join("\n"),
         )
-        .option("--stack <name>", "region stack whose streams and apps to run (Pulumi.<name>.yaml)", wrap((v) => stackName(v, regionStacks())), "eu")
-        .option("--duration <seconds>", "seconds of traffic (generator)", wrap((v) => wholeNumber("--duration", v, 5, 3600)), 60)
-        .option("--rate <events/s>", "events per second put into Kinesis (shards are sized for it)", wrap((v) => wholeNumber("--rate", v, 1, 20000)), 200)
-        .option("--seed <n>", "generator seed: the same seed gives the same events", wrap((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)), 42)
-        .option("--events <file>", "replay a JSON-lines file (one record per line) instead of generating", wrap((v) => {
+        .option("--stack <name>", "region stack (Pulumi.<name>.yaml)", wrap((v) => stackName(v, regionStacks())), "eu")
+        .option("--duration <seconds>", "seconds of generated traffic", wrap((v) => wholeNumber("--duration", v, 5, 3600)), 60)
+        .option("--rate <events/s>", "events per second (shards sized for it)", wrap((v) => wholeNumber("--rate", v, 1, 20000)), 200)
+        .option("--seed <n>", "generator seed (same seed, same events)", wrap((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)), 42)
+        .option("--events <file>", "replay a JSON-lines file (one record a line)", wrap((v) => {
             if (!fs.existsSync(v) || !fs.statSync(v).isFile()) throw new ArgError(`--events: '${v}' is not a readable file`);
             return path.resolve(v);
         }))
-        .option("--keep", "keep .local/run and .local/lake from previous runs (default: clean them at start)", false)
-        .option("--time-scale <n>", "event-time seconds per wall second of generated traffic", wrap((v) => wholeNumber("--time-scale", v, 1, 60)), 10)
+        .option("--keep", "keep .local/run and .local/lake of earlier runs")
+        .option("--time-scale <n>", "event-time seconds per wall second", wrap((v) => wholeNumber("--time-scale", v, 1, 60)), 10)
         .addHelpText(
             "after",
-            "\nExamples:\n  npm start\n  npm start -- --duration 30 --rate 500 --seed 7\n  npm start -- --events my-events.jsonl --rate 100\n\n" +
-                "Outputs: .local/run/ (ground truth, app properties, logs), .local/lake/ (Parquet + errors/), .local/dashboard.html.\n" +
+            [
+                "",
+                "Examples:",
+                "  npm start",
+                "  npm start -- --duration 30 --rate 500 --seed 7",
+                "  npm start -- --events my-events.jsonl --rate 100",
+                "",
+                "Outputs:",
+                "  .local/run/           ground truth, app properties, logs",
+                "  .local/lake/          Parquet files, and errors/ for failed conversions",
+                "  .local/dashboard.html charts and query results",
+                "",
                 "Ctrl-C stops every process it started (by pid, SIGTERM then SIGKILL).",
+                "See docs/LOCAL.md.",
+            ].join("\n"),
         )
         .exitOverride()
         .configureOutput({ writeErr: () => undefined });
@@ -65,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
     const o = program.opts();
-    const options: RunOptions = { stack: o.stack, duration: o.duration, rate: o.rate, seed: o.seed, events: o.events, keep: o.keep, timeScale: o.timeScale };
+    const options: RunOptions = { stack: o.stack, duration: o.duration, rate: o.rate, seed: o.seed, events: o.events, keep: Boolean(o.keep), timeScale: o.timeScale };
     try {
         const r = await runPipeline(options);
         return r.exitCode;

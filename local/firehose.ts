@@ -99,6 +99,10 @@ export interface LakeFileEntry {
     file: string;
     rows: number;
     firstArrivalMs: number;
+    /** Arrival time of the newest record in the file (local/bench.ts: sink-side latency). */
+    lastArrivalMs: number;
+    /** When the file appeared under the lake (right after the atomic rename): the time its rows became queryable. */
+    queryableMs: number;
     writtenMs: number;
 }
 
@@ -274,11 +278,13 @@ export class FirehoseStandIn {
                 `TO '${tmp}' (FORMAT parquet, COMPRESSION snappy)`,
         );
         fs.renameSync(tmp, file); // atomic: a query never sees a partial object
+        const queryableMs = Date.now();
         fs.rmSync(json);
         stats.converted += rows.length;
         stats.files++;
         if (this.opts.manifestFile) {
-            const entry: LakeFileEntry = { output: spec.output, file, rows: rows.length, firstArrivalMs, writtenMs: Date.now() };
+            const lastArrivalMs = items.reduce((m, i) => Math.max(m, i.arrivalMs), firstArrivalMs);
+            const entry: LakeFileEntry = { output: spec.output, file, rows: rows.length, firstArrivalMs, lastArrivalMs, queryableMs, writtenMs: Date.now() };
             fs.appendFileSync(this.opts.manifestFile, JSON.stringify(entry) + "\n");
         }
     }

@@ -32,6 +32,8 @@ export interface RunOptions {
     log?: (line: string) => void;
     /** Use EFO for attached streams against the emulator (experimental; see docs/LOCAL.md). */
     efo?: boolean;
+    /** False: never build the runner jar, run the one in runner/target as it is (local/bench.ts). Default true. */
+    buildJar?: boolean;
 }
 
 export interface RunResult {
@@ -100,7 +102,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     const lake = parseLakeConfig(readStackFile(path.join(repo, "Pulumi.lake.yaml")));
     log(`[${elapsed()}] 1/8 setup: stack ${opts.stack} (${region.region}): ${region.sources.length} source stream(s), ${region.apps.length} app(s); lake region ${lake.region}`);
     const stale = jarStaleReason(repo);
-    if (stale) {
+    if (stale && opts.buildJar === false) {
+        if (!fs.existsSync(path.join(repo, "runner", "target", "clickstream-runner.jar"))) throw new Error(`${stale}, and building it is turned off`);
+        log(`[${elapsed()}]     ${stale}: NOT rebuilding it (building is turned off); running the jar as it is`);
+    } else if (stale) {
         log(`[${elapsed()}]     ${stale}: building it`);
         await buildJar(repo, log);
     } else log(`[${elapsed()}]     runner jar is up to date`);
