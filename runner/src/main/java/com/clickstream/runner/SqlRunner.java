@@ -19,7 +19,7 @@ import java.util.Properties;
 /**
  * The generic Flink SQL runner. It reads the runtime properties (MSF: the application's
  * EnvironmentProperties; locally: {@code --properties application_properties.json}), reassembles the
- * SQL bundle, registers SOURCE_REGION() and PARSE_EVENT_TIME(), appends WITH (...) to every
+ * SQL bundle, registers SOURCE_REGION(), PARSE_EVENT_TIME() and JSON_FIELDS(), appends WITH (...) to every
  * CREATE TABLE, creates the views and submits all INSERTs as one statement set (one job).
  */
 public final class SqlRunner {
@@ -140,6 +140,7 @@ public final class SqlRunner {
                 EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(conf).build());
         tEnv.createTemporarySystemFunction("SOURCE_REGION", new SourceRegionFunction(config.sourceRegion()));
         tEnv.createTemporarySystemFunction("PARSE_EVENT_TIME", new ParseEventTimeFunction());
+        tEnv.createTemporarySystemFunction("JSON_FIELDS", new JsonFieldsFunction());
 
         List<SqlStatement> inserts = new ArrayList<>();
         for (SqlStatement s : statements) {

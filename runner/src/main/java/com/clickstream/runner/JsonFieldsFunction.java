@@ -1,0 +1,84 @@
+package com.clickstream.runner;
+
+import org.apache.flink.table.annotation.DataTypeHint;
+import org.apache.flink.table.functions.ScalarFunction;
+import org.apache.flink.table.shaded.com.jayway.jsonpath.spi.json.JacksonJsonProvider;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * JSON_FIELDS(payload): parses a JSON object ONCE and returns its top-level fields as a
+ * {@code MAP<STRING, STRING>}, so that SQL reads every field of a record from one parse instead of one
+ * JSON_VALUE (one full parse) per field:
+ * <ul>
+ *   <li>{@code f['name']} = exactly what {@code JSON_VALUE(payload, '$.name')} returns: the text of a
+ *       string, number or boolean; absent (NULL) for a JSON null, an object, an array or a missing
+ *       field;</li>
+ *   <li>{@code f['$.name']} = exactly what {@code JSON_QUERY(payload, '$.name')} returns: the JSON text of
+ *       an object or array; absent (NULL) otherwise. Read nested fields from it with
+ *       {@code JSON_VALUE(f['$.page'], '$.url')} (a parse of that small document only).</li>
+ * </ul>
+ * Returns NULL when the payload is NULL or not a JSON object ({@code f IS NULL} is
+ * {@code NOT (payload IS JSON OBJECT)}).
+ *
+ * <p>Parsing and rendering use the same JSON provider as Flink's own JSON_VALUE / JSON_QUERY / IS JSON
+ * ({@code SqlJsonUtils}: Jayway's JacksonJsonProvider, numbers rendered with {@code toString()}), so the
+ * values are identical to theirs. Never throws.
+ *
+ * <p>A key of the payload that itself starts with {@code $.} is shadowed by the JSON entry of the field
+ * it names, if that field is an object or array.
+ *
+ * <p>The planner copies a deterministic call into every expression that reads a column computed by it
+ * when it merges projections (and code generation evaluates each copy): the last input and result are
+ * therefore memoized, so that repeated calls on the same record cost a string comparison, not a parse.
+ * The function stays deterministic (same input, same result).
+ */
+public final class JsonFieldsFunction extends ScalarFunction {
+    private static final long serialVersionUID = 1L;
+    /** Prefix of the keys that hold the JSON text of object and array fields. */
+    public static final String JSON_PREFIX = "$.";
+
+    private transient JacksonJsonProvider provider;
+    private transient String lastInput;
+    private transient Map<String, String> lastResult;
+
+    public @DataTypeHint("MAP<STRING, STRING>") Map<String, String> eval(String payload) {
+        if (payload == null) return null;
+        if (payload == lastInput || payload.equals(lastInput)) return lastResult;
+        Map<String, String> result = fields(payload);
+        lastInput = payload;
+        lastResult = result;
+        return result;
+    }
+
+    Map<String, String> fields(String payload) {
+        if (provider == null) provider = new JacksonJsonProvider();
+        Object doc;
+        try {
+            doc = provider.parse(payload);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (!(doc instanceof Map)) return null;
+        Map<?, ?> object = (Map<?, ?>) doc;
+        Map<String, String> out = new HashMap<>(object.size() * 2);
+        for (Map.Entry<?, ?> e : object.entrySet()) { // scalars first: a JSON entry below wins over a "$.x" key
+            Object v = e.getValue();
+            if (v != null && !(v instanceof Map) && !(v instanceof Collection)) out.put(String.valueOf(e.getKey()), v.toString());
+        }
+        for (Map.Entry<?, ?> e : object.entrySet()) {
+            Object v = e.getValue();
+            if (v instanceof Map || v instanceof Collection) {
+                try {
+                    out.put(JSON_PREFIX + e.getKey(), provider.toJson(v));
+                } catch (RuntimeException ignored) {
+                    // cannot happen for a parsed document; JSON_QUERY would return NULL
+                }
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+}

@@ -1,0 +1,124 @@
+package com.clickstream.runner;
+
+import org.apache.flink.table.api.JsonQueryOnEmptyOrError;
+import org.apache.flink.table.api.JsonQueryWrapper;
+import org.apache.flink.table.api.JsonValueOnEmptyOrError;
+import org.apache.flink.table.runtime.functions.SqlJsonUtils;
+import org.junit.jupiter.api.Test;
+
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+/** JSON_FIELDS and the bounded PARSE_EVENT_TIME: exact inputs and outputs. */
+class JsonFieldsFunctionTest {
+
+    private static Map<String, String> fields(String payload) {
+        Map<String, String> m = new JsonFieldsFunction().eval(payload);
+        return m == null ? null : new TreeMap<>(m);
+    }
+
+    @Test
+    void scalarsAsTextObjectsAndArraysAsJsonUnderDollarDot() {
+        assertEquals(new TreeMap<>(Map.of(
+                        "event_id", "e1",
+                        "n", "1795168830000",
+                        "d", "129.9",
+                        "b", "true",
+                        "s", "{\"campaign\":\"bf\"}",
+                        "$.page", "{\"url\":\"/p1\",\"type\":\"product\"}",
+                        "$.tags", "[\"a\",1]",
+                        "$.empty", "{}")),
+                fields("{\"event_id\":\"e1\",\"n\":1795168830000,\"d\":129.90,\"b\":true,\"nul\":null,"
+                        + "\"s\":\"{\\\"campaign\\\":\\\"bf\\\"}\",\"page\":{\"url\":\"/p1\",\"type\":\"product\"},"
+                        + "\"tags\":[\"a\",1],\"empty\":{}}"));
+    }
+
+    @Test
+    void notAJsonObjectIsNull() {
+        assertNull(fields(null));
+        assertNull(fields("not json at all"));
+        assertNull(fields("[1,2,3]"));
+        assertNull(fields("\"a string\""));
+        assertNull(fields("42"));
+        assertNull(fields("{\"a\":"));
+        assertNull(fields(""));
+        assertEquals(Map.of(), fields("{}"));
+    }
+
+    @Test
+    void duplicateKeysLastWinsAndDollarDotKeysAreShadowedByJsonEntries() {
+        assertEquals(Map.of("a", "2"), fields("{\"a\":\"1\",\"a\":2}"));
+        assertEquals(Map.of("$.page", "{\"url\":\"/x\"}"), fields("{\"$.page\":\"text\",\"page\":{\"url\":\"/x\"}}"));
+    }
+
+    @Test
+    void memoizesTheLastRecordOnly() {
+        JsonFieldsFunction f = new JsonFieldsFunction();
+        String a = "{\"a\":1}";
+        Map<String, String> first = f.eval(a);
+        assertSame(first, f.eval(a));
+        assertSame(first, f.eval(new String(a))); // equal text, same (immutable) result
+        assertEquals(Map.of("a", "2"), f.eval("{\"a\":2}"));
+        assertEquals(Map.of("a", "1"), f.eval(a));
+        assertNull(f.eval("x"));
+        assertNull(f.eval("x"));
+    }
+
+    /** f['x'] = JSON_VALUE(payload, '$.x') and f['$.x'] = JSON_QUERY(payload, '$.x'), with Flink's own functions. */
+    @Test
+    void sameValuesAsFlinksJsonValueAndJsonQuery() {
+        List<String> payloads = List.of(
+                "{\"event_id\":\"e1\",\"site\":\"  \",\"country\":{\"iso\":\"DE\"},\"user_id\":null,\"n\":1795168830000,"
+                        + "\"big\":123456789012345678901234567890,\"d\":1.7642385E12,\"d2\":129.90,\"neg\":-0.0,\"b\":false,"
+                        + "\"page\":{\"url\":\"/p\",\"type\":\"product\",\"n\":{\"x\":1.50}},\"arr\":[{\"url\":\"/a\"}],"
+                        + "\"context\":\"{\\\"campaign\\\":\\\"bf-2026\\\",\\\"cart_value\\\":129.90}\",\"u\":\"\\u00e9\\ud83d\\ude00\"}",
+                "{\"context\":{\"campaign\":\"c\",\"cart_value\":\"20.10\"},\"page\":[1,2],\"device\":{}}",
+                "{\"page\":\"{\\\"url\\\":\\\"/not-an-object\\\"}\",\"s\":\"[1]\"}");
+        List<String> keys = List.of("event_id", "site", "country", "user_id", "n", "big", "d", "d2", "neg", "b",
+                "page", "arr", "context", "u", "device", "s", "missing");
+        for (String p : payloads) {
+            Map<String, String> f = new JsonFieldsFunction().eval(p);
+            for (String k : keys) {
+                Object v = SqlJsonUtils.jsonValue(p, "$." + k, JsonValueOnEmptyOrError.NULL, null,
+                        JsonValueOnEmptyOrError.NULL, null);
+                assertEquals(v == null ? null : v.toString(), f.get(k), p + " JSON_VALUE $." + k);
+                Object q = SqlJsonUtils.jsonQuery(p, "$." + k, SqlJsonUtils.JsonQueryReturnType.STRING,
+                        JsonQueryWrapper.WITHOUT_ARRAY, JsonQueryOnEmptyOrError.NULL, JsonQueryOnEmptyOrError.NULL);
+                assertEquals(q, f.get("$." + k), p + " JSON_QUERY $." + k);
+            }
+            // nested reads from the object's JSON text = the nested path on the payload
+            for (String nested : List.of("url", "type", "n.x")) {
+                Object direct = SqlJsonUtils.jsonValue(p, "$.page." + nested, JsonValueOnEmptyOrError.NULL, null,
+                        JsonValueOnEmptyOrError.NULL, null);
+                Object viaFields = f.get("$.page") == null ? null : SqlJsonUtils.jsonValue(f.get("$.page"), "$." + nested,
+                        JsonValueOnEmptyOrError.NULL, null, JsonValueOnEmptyOrError.NULL, null);
+                assertEquals(direct == null ? null : direct.toString(), viaFields == null ? null : viaFields.toString(),
+                        p + " $.page." + nested);
+            }
+        }
+        for (String p : List.of("not json", "[1]", "{\"a\":1}", "{}", "{\"a\":1} trailing", " {\"a\":1} ")) {
+            assertEquals(SqlJsonUtils.isJsonObject(p), new JsonFieldsFunction().eval(p) != null, p);
+        }
+    }
+
+    @Test
+    void boundedEventTime() {
+        ParseEventTimeFunction f = new ParseEventTimeFunction();
+        LocalDateTime lo = LocalDateTime.of(2000, 1, 1, 0, 0);
+        LocalDateTime hi = LocalDateTime.of(2026, 11, 21, 10, 0, 0, 500_000_000);
+        assertEquals(LocalDateTime.of(2000, 1, 1, 0, 0), f.eval("2000-01-01T00:00:00Z", lo, hi));
+        assertNull(f.eval("1999-12-31T23:59:59.999Z", lo, hi));
+        assertEquals(hi, f.eval("2026-11-21T10:00:00.500Z", lo, hi));
+        assertNull(f.eval("2026-11-21T10:00:00.501Z", lo, hi));
+        assertEquals(LocalDateTime.of(2026, 11, 20, 10, 0, 30), f.eval("1795168830000", lo, hi));
+        assertNull(f.eval("2026-11-20T10:02:00", lo, hi)); // no zone: unparsable
+        assertNull(f.eval(null, lo, hi));
+        assertNull(f.eval("2026-11-20T10:00:00Z", null, hi));
+    }
+}
