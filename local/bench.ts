@@ -32,6 +32,7 @@ import { loadSqlCatalog } from "../lib/sql/catalog";
 import { stackName, wholeNumber } from "./args";
 import { regionStacks } from "./cli";
 import { runPipeline, RunResult } from "./pipeline";
+import { processTable } from "./processes";
 
 const REPO = path.resolve(__dirname, "..");
 
@@ -79,19 +80,9 @@ interface RssSample {
 
 /** RSS of this process and its descendants, by part (node, kinesis-local, each JVM). Linux /proc. */
 export function rssByPart(root: number): Record<string, number> {
-    const parent = new Map<number, number>();
-    const rss = new Map<number, number>();
-    for (const entry of fs.readdirSync("/proc")) {
-        if (!/^\d+$/.test(entry)) continue;
-        try {
-            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-            const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-            parent.set(Number(entry), Number(fields[1]));
-            rss.set(Number(entry), Number(fields[21]) * 4096);
-        } catch {
-            // exited meanwhile
-        }
-    }
+    const table = processTable();
+    const parent = new Map([...table].map(([pid, p]) => [pid, p.ppid] as [number, number]));
+    const rss = new Map([...table].map(([pid, p]) => [pid, p.rss] as [number, number]));
     const parts: Record<string, number> = {};
     for (const [pid, bytes] of rss) {
         let p: number | undefined = pid;

@@ -102,31 +102,36 @@ export async function waitForPort(port: number, timeoutMs: number, alive?: () =>
     }
 }
 
-/** Resident set size of a pid and all its descendants, in bytes (Linux /proc). */
-export function treeRss(rootPids: number[]): number {
-    const children = new Map<number, number[]>();
-    let total = 0;
-    const rss = new Map<number, number>();
+/** Every live process's parent and resident set size in bytes, read from Linux /proc. */
+export function processTable(): Map<number, { ppid: number; rss: number }> {
+    const table = new Map<number, { ppid: number; rss: number }>();
     for (const entry of fs.readdirSync("/proc")) {
         if (!/^\d+$/.test(entry)) continue;
         try {
             const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
             const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-            const ppid = Number(fields[1]);
-            const pages = Number(fields[21]);
-            const pid = Number(entry);
-            rss.set(pid, pages * 4096);
-            if (!children.has(ppid)) children.set(ppid, []);
-            children.get(ppid)!.push(pid);
+            table.set(Number(entry), { ppid: Number(fields[1]), rss: Number(fields[21]) * 4096 });
         } catch {
             // exited meanwhile
         }
     }
+    return table;
+}
+
+/** Resident set size of a pid and all its descendants, in bytes (Linux /proc). */
+export function treeRss(rootPids: number[]): number {
+    const table = processTable();
+    const children = new Map<number, number[]>();
+    for (const [pid, { ppid }] of table) {
+        if (!children.has(ppid)) children.set(ppid, []);
+        children.get(ppid)!.push(pid);
+    }
+    let total = 0;
     const seen = new Set<number>();
     const visit = (pid: number) => {
         if (seen.has(pid)) return;
         seen.add(pid);
-        total += rss.get(pid) ?? 0;
+        total += table.get(pid)?.rss ?? 0;
         for (const c of children.get(pid) ?? []) visit(c);
     };
     rootPids.forEach(visit);
