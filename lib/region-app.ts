@@ -3,7 +3,7 @@
  * the SQL catalog, its source and the lake's outputs. Components call these with resolved values.
  */
 import { AppConfig, selectedOutputs } from "./config";
-import { firehoseSinkOptions, kinesisSourceOptions } from "./connector-options";
+import { firehoseSinkOptions, kinesisSourceOptions, localEndpointOverrides } from "./connector-options";
 import { appStatements, buildRuntimeProperties, PropertyGroup, RuntimePropertiesError } from "./runtime-properties";
 import { SqlCatalog } from "./sql/catalog";
 
@@ -64,6 +64,11 @@ export interface AppRuntimePropertiesArgs {
     lake: LakeAnalyticsOutputs;
     /** For messages only. */
     lakeStack: string;
+    /**
+     * Local runs only: loopback endpoints of the Kinesis emulator and the Firehose stand-in (see
+     * `localEndpointOverrides`), and `runner` group options. Nothing else differs from the deployment.
+     */
+    local?: { kinesisEndpoint: string; firehoseEndpoint: string; runnerOptions: Record<string, string> };
 }
 
 /**
@@ -71,27 +76,36 @@ export interface AppRuntimePropertiesArgs {
  * outputs, the source table's Kinesis options, and each output's Firehose options (lake region).
  */
 export function appRuntimeProperties(args: AppRuntimePropertiesArgs): PropertyGroup[] {
-    const { app, catalog } = args;
+    const { app, catalog, local } = args;
     const outputs = selectedOutputs(app, catalog.outputs);
     const lakeOutputs = appLakeOutputs(app, catalog, args.lake, args.lakeStack);
+    const sourceOverrides = local ? localEndpointOverrides(local.kinesisEndpoint) : {};
+    const sinkOverrides = local ? localEndpointOverrides(local.firehoseEndpoint) : {};
     const tableOptions: Record<string, Record<string, string>> = {};
     for (const source of catalog.sources) {
-        tableOptions[source.name] = kinesisSourceOptions({
-            streamName: args.source.streamName,
-            region: args.sourceRegion,
-            readMode: args.source.readMode,
-            consumerArn: args.source.consumerArn,
-            startPosition: app.startPosition,
-        });
+        tableOptions[source.name] = {
+            ...kinesisSourceOptions({
+                streamName: args.source.streamName,
+                region: args.sourceRegion,
+                readMode: args.source.readMode,
+                consumerArn: args.source.consumerArn,
+                startPosition: app.startPosition,
+            }),
+            ...sourceOverrides,
+        };
     }
     outputs.forEach((o, i) => {
-        tableOptions[o.name] = firehoseSinkOptions({ deliveryStreamName: lakeOutputs[i].firehoseName, region: lakeOutputs[i].region });
+        tableOptions[o.name] = {
+            ...firehoseSinkOptions({ deliveryStreamName: lakeOutputs[i].firehoseName, region: lakeOutputs[i].region }),
+            ...sinkOverrides,
+        };
     });
     return buildRuntimeProperties({
         appName: app.name,
         sourceRegion: args.sourceRegion,
         statements: appStatements(catalog, outputs),
         tableOptions,
+        runnerOptions: local?.runnerOptions,
     });
 }
 

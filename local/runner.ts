@@ -1,15 +1,15 @@
 /**
  * Running the stack's Flink SQL apps locally: the runner jar (built when missing or stale), each app's
- * `application_properties.json` from `buildRuntimeProperties` (the function that writes the MSF runtime
+ * `application_properties.json` from `appRuntimeProperties` (the function that writes the MSF runtime
  * properties) with only endpoint and credential overrides, and the JVM in Flink local mode.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { AppConfig, RegionConfig, selectedOutputs } from "../lib/config";
-import { firehoseSinkOptions, kinesisSourceOptions, localEndpointOverrides } from "../lib/connector-options";
 import { firehoseName } from "../lib/naming";
-import { appStatements, buildRuntimeProperties, PropertyGroup } from "../lib/runtime-properties";
+import { appRuntimeProperties, LakeAnalyticsOutputs } from "../lib/region-app";
+import { PropertyGroup } from "../lib/runtime-properties";
 import { OutputTable, SqlCatalog } from "../lib/sql/catalog";
 import { addOpensFromPom } from "./kinesis";
 import { Managed, ProcessGroup } from "./processes";
@@ -74,37 +74,26 @@ export interface LocalEndpoints {
  * static credentials are added to the connector options that the deployment uses.
  */
 export function planApps(region: RegionConfig, catalog: SqlCatalog, ep: LocalEndpoints): LocalAppPlan[] {
+    // The local lake: one Firehose stand-in stream per output, named as the lake stack names them.
+    const lake: LakeAnalyticsOutputs = Object.fromEntries(
+        catalog.outputs.map((o) => {
+            const name = firehoseName(PROJECT, o.name);
+            return [o.name, { firehoseName: name, firehoseArn: name, region: ep.lakeRegion, glueTable: o.name, s3Prefix: `${o.name}/` }];
+        }),
+    );
     return region.apps.map((app) => {
         const source = region.sources.find((s) => s.name === app.source)!;
-        const outputs = selectedOutputs(app, catalog.outputs);
-        const efo = source.mode === "attach";
-        const tableOptions: Record<string, Record<string, string>> = {};
-        for (const s of catalog.sources) {
-            tableOptions[s.name] = {
-                ...kinesisSourceOptions({
-                    streamName: source.streamName,
-                    region: region.region,
-                    readMode: efo && ep.consumerArns[source.streamName] ? "EFO" : "POLLING",
-                    consumerArn: ep.consumerArns[source.streamName],
-                    startPosition: app.startPosition,
-                }),
-                ...localEndpointOverrides(ep.kinesis),
-            };
-        }
-        for (const o of outputs) {
-            tableOptions[o.name] = {
-                ...firehoseSinkOptions({ deliveryStreamName: firehoseName(PROJECT, o.name), region: ep.lakeRegion }),
-                ...localEndpointOverrides(ep.firehose),
-            };
-        }
-        const properties = buildRuntimeProperties({
-            appName: app.name,
+        const consumerArn = source.mode === "attach" ? ep.consumerArns[source.streamName] : undefined;
+        const properties = appRuntimeProperties({
+            app,
+            catalog,
             sourceRegion: region.region,
-            statements: appStatements(catalog, outputs),
-            tableOptions,
-            runnerOptions: ep.runnerOptions,
+            source: { streamName: source.streamName, readMode: consumerArn ? "EFO" : "POLLING", consumerArn },
+            lake,
+            lakeStack: "local",
+            local: { kinesisEndpoint: ep.kinesis, firehoseEndpoint: ep.firehose, runnerOptions: ep.runnerOptions },
         });
-        return { app, streamName: source.streamName, outputs, properties };
+        return { app, streamName: source.streamName, outputs: selectedOutputs(app, catalog.outputs), properties };
     });
 }
 

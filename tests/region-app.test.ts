@@ -6,7 +6,7 @@ import * as path from "path";
 import { minPauseBetweenCheckpoints } from "../components/FlinkSqlApp";
 import { regionDashboardBody } from "../components/RegionMonitoring";
 import { AppConfig, ConfigError } from "../lib/config";
-import { appLakeOutputs, consumerName, flinkApplicationName, flinkLogGroupName, preflightRuntimeProperties } from "../lib/region-app";
+import { appLakeOutputs, appRuntimeProperties, consumerName, flinkApplicationName, flinkLogGroupName, preflightRuntimeProperties } from "../lib/region-app";
 import { RunnerArtifactError, resolveRunnerArtifact, runnerObjectKey } from "../lib/runner-artifact";
 import { RuntimePropertiesError } from "../lib/runtime-properties";
 import { loadSqlCatalog } from "../lib/sql/catalog";
@@ -43,6 +43,38 @@ describe("region apps: pure logic", () => {
             RuntimePropertiesError,
             "app 'realtime': the lake stack acme/clickstream/lake has no analytics output 'active_users_1m'; run `pulumi up -s lake` first so that its Firehose exists",
         );
+    });
+
+    it("a local run gets the deployment's properties plus only loopback endpoints, credentials and runner options", () => {
+        const args = {
+            app: app(["clicks_1m"]),
+            catalog: fixtureCatalog(),
+            sourceRegion: "eu-west-1",
+            source: { streamName: "clickstream-eu-web", readMode: "POLLING" as const },
+            lake: lakeOutputs(["clicks_1m"]),
+            lakeStack: "acme/clickstream/lake",
+        };
+        const deployed = appRuntimeProperties(args);
+        const local = appRuntimeProperties({
+            ...args,
+            local: { kinesisEndpoint: "http://127.0.0.1:4567", firehoseEndpoint: "http://127.0.0.1:4600", runnerOptions: { "local.parallelism": "1" } },
+        });
+        const group = (groups: typeof deployed, id: string) => groups.find((g) => g.PropertyGroupId === id)!.PropertyMap;
+        expect(local.map((g) => g.PropertyGroupId)).to.deep.equal(deployed.map((g) => g.PropertyGroupId));
+        expect(group(local, "runner")).to.deep.equal({ ...group(deployed, "runner"), "local.parallelism": "1" });
+        expect(group(local, "sql.000")).to.deep.equal(group(deployed, "sql.000"));
+        const credentials = {
+            "aws.trust.all.certificates": "true",
+            "aws.credentials.provider": "BASIC",
+            "aws.credentials.basic.accesskeyid": "local",
+            "aws.credentials.basic.secretkey": "local",
+        };
+        expect(group(local, "table.clickstream_raw")).to.deep.equal({
+            ...group(deployed, "table.clickstream_raw"),
+            "aws.endpoint": "http://127.0.0.1:4567",
+            ...credentials,
+        });
+        expect(group(local, "table.clicks_1m")).to.deep.equal({ ...group(deployed, "table.clicks_1m"), "aws.endpoint": "http://127.0.0.1:4600", ...credentials });
     });
 
     it("preflight fails up front, naming the app, when its SQL cannot fit Managed Flink's property limits", () => {
