@@ -48,9 +48,14 @@ export function storageLocationTemplate(bucket: string, output: string): string 
     return `${tableLocation(bucket, output)}year=\${year}/month=\${month}/day=\${day}/hour=\${hour}/`;
 }
 
+/** The key path of one hour, `year=YYYY/month=MM/day=DD/hour=HH/`: what Firehose's prefix expands to. */
+export function partitionPath(values: PartitionValues): string {
+    return `year=${values.year}/month=${values.month}/day=${values.day}/hour=${values.hour}/`;
+}
+
 /** The S3 location of one hour of an output (what the partition registrar gives each partition). */
 export function partitionLocation(bucket: string, output: string, values: PartitionValues): string {
-    return `${tableLocation(bucket, output)}year=${values.year}/month=${values.month}/day=${values.day}/hour=${values.hour}/`;
+    return `${tableLocation(bucket, output)}${partitionPath(values)}`;
 }
 
 /** Zero-padded partition values, in partition-key order year, month, day, hour. */

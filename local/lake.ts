@@ -4,7 +4,7 @@
  * the Glue schema, and the S3 key layout (`<output>/year=YYYY/month=MM/day=DD/hour=HH/`, arrival time UTC).
  */
 import * as path from "path";
-import { partitionOf } from "../lib/naming";
+import { partitionOf, partitionPath } from "../lib/naming";
 import { GlueColumn, splitTopLevel } from "../lib/sql/glue-schema";
 
 /** Maps a Glue/Hive type (as `glueColumns` returns it) to the DuckDB type written to Parquet. */
@@ -159,16 +159,19 @@ export function convertRecord(data: string, columns: GlueColumn[]): Record<strin
     return row;
 }
 
+/** `year=YYYY`, `month=MM`, `day=DD`, `hour=HH` of an arrival instant (UTC), as Firehose lays them out. */
+function hourSegments(arrival: Date): string[] {
+    return partitionPath(partitionOf(arrival)).split("/").filter(Boolean);
+}
+
 /** `<root>/<output>/year=YYYY/month=MM/day=DD/hour=HH` for an arrival instant (UTC). */
 export function partitionDir(root: string, output: string, arrival: Date): string {
-    const p = partitionOf(arrival);
-    return path.join(root, output, `year=${p.year}`, `month=${p.month}`, `day=${p.day}`, `hour=${p.hour}`);
+    return path.join(root, output, ...hourSegments(arrival));
 }
 
 /** The error prefix `<root>/errors/<output>/<error-output-type>/year=.../hour=HH`. */
 export function errorDir(root: string, output: string, errorType: string, arrival: Date): string {
-    const p = partitionOf(arrival);
-    return path.join(root, "errors", output, errorType, `year=${p.year}`, `month=${p.month}`, `day=${p.day}`, `hour=${p.hour}`);
+    return path.join(root, "errors", output, errorType, ...hourSegments(arrival));
 }
 
 /** Object name: `<delivery stream>-<sequence, 6 digits>-<uuid>.parquet`. */

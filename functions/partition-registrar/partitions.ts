@@ -5,7 +5,7 @@
  * Layout (the Firehose prefix): `<output>/year=YYYY/month=MM/day=DD/hour=HH/<object>`, hours in UTC.
  */
 import type { PartitionInput, StorageDescriptor } from "@aws-sdk/client-glue";
-import { PartitionValues, partitionOf } from "../../lib/naming";
+import { partitionOf, partitionPath, PartitionValues } from "../../lib/naming";
 
 export type { PartitionValues };
 
@@ -65,7 +65,7 @@ export function partitionInput(table: StorageDescriptor, values: PartitionValues
         Values: partitionValueList(values),
         StorageDescriptor: {
             ...table,
-            Location: `${base}year=${values.year}/month=${values.month}/day=${values.day}/hour=${values.hour}/`,
+            Location: `${base}${partitionPath(values)}`,
         },
     };
 }
