@@ -7,11 +7,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig, Season, SourceStreamConfig } from "../lib/config";
-import { AccountScope, regionKeyPolicy, tlsOnlyBucketPolicy } from "../lib/iam/region-policies";
+import { AccountScope, regionKeyPolicy } from "../lib/iam/region-policies";
 import { appLakeOutputs, appRuntimeProperties, flinkApplicationName, LakeAnalyticsOutputs } from "../lib/region-app";
 import { RunnerArtifact } from "../lib/runner-artifact";
 import { SqlCatalog } from "../lib/sql/catalog";
 import { FlinkSqlApp } from "./FlinkSqlApp";
+import { secureBucketSettings } from "./secure-bucket";
 import { SourceStream } from "./SourceStream";
 
 export interface ClickstreamAnalyticsArgs {
@@ -70,34 +71,16 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
         // Artifacts bucket: the runner jar only (rebuildable), so destroy may empty it (forceDestroy).
         this.artifactsBucket = new aws.s3.Bucket(`${name}-artifacts`, { forceDestroy: true }, { parent: this });
         const bucket = this.artifactsBucket.bucket;
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(
-            `${name}-artifacts-public-access`,
-            { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            { parent: this },
-        );
-        new aws.s3.BucketOwnershipControls(`${name}-artifacts-ownership`, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
-        new aws.s3.BucketVersioning(`${name}-artifacts-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, { parent: this });
-        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-artifacts-encryption`,
-            { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKey.arn }, bucketKeyEnabled: true }] },
-            { parent: this },
-        );
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-artifacts-lifecycle`,
-            {
-                bucket,
-                rules: [
-                    { id: "expire-replaced-jars", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 7 } },
-                    { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
-                ],
-            },
-            { parent: this },
-        );
-        new aws.s3.BucketPolicy(
-            `${name}-artifacts-policy`,
-            { bucket, policy: pulumi.jsonStringify(this.artifactsBucket.arn.apply(tlsOnlyBucketPolicy)) },
-            { parent: this, dependsOn: [publicAccess] },
-        );
+        const { encryption } = secureBucketSettings(`${name}-artifacts`, {
+            bucket,
+            bucketArn: this.artifactsBucket.arn,
+            kmsKeyArn: this.kmsKey.arn,
+            lifecycleRules: [
+                { id: "expire-replaced-jars", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 7 } },
+                { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+            ],
+            options: () => ({ parent: this }),
+        });
         this.runnerObject = new aws.s3.BucketObjectv2(
             `${name}-runner-jar`,
             {

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LakeScope, lakeKeyPolicy, tlsOnlyBucketPolicy } from "../lib/iam/lake-policies";
+import { LakeScope, lakeKeyPolicy } from "../lib/iam/lake-policies";
 import { ATHENA_RESULTS_PREFIX, ERROR_PREFIX_ROOT } from "../lib/naming";
 import { retainedResourceOptions } from "../lib/resource-options";
+import { secureBucketSettings } from "./secure-bucket";
 
 export interface DataLakeArgs {
     /** Partition, home region and account of the lake. */
@@ -68,60 +69,39 @@ export class DataLake extends pulumi.ComponentResource {
             this.bucket = bucket;
             this.bucketName = bucket.bucket;
             this.bucketArn = bucket.arn;
-            const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
-                `${name}-encryption`,
-                {
-                    bucket: bucket.id,
-                    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }],
-                },
-                retained(),
-            );
-            const versioning = new aws.s3.BucketVersioning(
-                `${name}-versioning`,
-                { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-                retained(),
-            );
-            new aws.s3.BucketPublicAccessBlock(
-                `${name}-public-access`,
-                { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-                retained(),
-            );
-            new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, retained());
-            new aws.s3.BucketPolicy(`${name}-tls-only`, { bucket: bucket.id, policy: pulumi.jsonStringify(bucket.arn.apply(tlsOnlyBucketPolicy)) }, retained());
-            new aws.s3.BucketLifecycleConfiguration(
-                `${name}-lifecycle`,
-                {
-                    bucket: bucket.id,
-                    rules: [
-                        {
-                            id: "expire-noncurrent-versions",
-                            status: "Enabled",
-                            filter: {},
-                            noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionExpirationDays ?? 30 },
-                        },
-                        {
-                            id: "abort-incomplete-multipart-uploads",
-                            status: "Enabled",
-                            filter: {},
-                            abortIncompleteMultipartUpload: { daysAfterInitiation: args.abortIncompleteMultipartUploadDays ?? 7 },
-                        },
-                        {
-                            id: "expire-firehose-errors",
-                            status: "Enabled",
-                            filter: { prefix: ERROR_PREFIX_ROOT },
-                            expiration: { days: args.errorOutputExpirationDays ?? 14 },
-                        },
-                        {
-                            id: "expire-athena-results",
-                            status: "Enabled",
-                            filter: { prefix: ATHENA_RESULTS_PREFIX },
-                            expiration: { days: args.athenaResultsExpirationDays ?? 7 },
-                        },
-                    ],
-                },
-                // Lifecycle rules on a versioned bucket must be applied after versioning is on.
-                retained({ dependsOn: [versioning, encryption] }),
-            );
+            secureBucketSettings(name, {
+                bucket: bucket.id,
+                bucketArn: bucket.arn,
+                kmsKeyArn: this.key.arn,
+                lifecycleRules: [
+                    {
+                        id: "expire-noncurrent-versions",
+                        status: "Enabled",
+                        filter: {},
+                        noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionExpirationDays ?? 30 },
+                    },
+                    {
+                        id: "abort-incomplete-multipart-uploads",
+                        status: "Enabled",
+                        filter: {},
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: args.abortIncompleteMultipartUploadDays ?? 7 },
+                    },
+                    {
+                        id: "expire-firehose-errors",
+                        status: "Enabled",
+                        filter: { prefix: ERROR_PREFIX_ROOT },
+                        expiration: { days: args.errorOutputExpirationDays ?? 14 },
+                    },
+                    {
+                        id: "expire-athena-results",
+                        status: "Enabled",
+                        filter: { prefix: ATHENA_RESULTS_PREFIX },
+                        expiration: { days: args.athenaResultsExpirationDays ?? 7 },
+                    },
+                ],
+                // A retained bucket keeps its protections too.
+                options: () => retained(),
+            });
         }
         this.registerOutputs({ keyArn: this.keyArn, bucketName: this.bucketName, bucketArn: this.bucketArn });
     }

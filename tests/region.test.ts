@@ -266,7 +266,7 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         });
         expect(one("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "clickstream-artifacts-ownership").inputs.rule).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
         expect(one("aws:s3/bucketVersioning:BucketVersioning", "clickstream-artifacts-versioning").inputs.versioningConfiguration).to.deep.equal({ status: "Enabled" });
-        expect(JSON.parse(one("aws:s3/bucketPolicy:BucketPolicy", "clickstream-artifacts-policy").inputs.policy)).to.deep.equal(tlsOnlyBucketPolicy(BUCKET_ARN));
+        expect(JSON.parse(one("aws:s3/bucketPolicy:BucketPolicy", "clickstream-artifacts-tls-only").inputs.policy)).to.deep.equal(tlsOnlyBucketPolicy(BUCKET_ARN));
         expect(one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "clickstream-artifacts-lifecycle").inputs.rules).to.have.length(2);
         for (const name of ["realtime", "campaigns", "mobile"]) {
             expect(one("aws:cloudwatch/logGroup:LogGroup", `clickstream-app-${name}-logs`).inputs).to.deep.equal({
