@@ -263,10 +263,7 @@ describe("cost tool: files and flags", () => {
         for (const f of ["Pulumi.eu.yaml", "Pulumi.lake.yaml"]) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
         fs.mkdirSync(path.join(dir, "tools"));
         fs.copyFileSync(path.join(REPO, "tools", "prices.json"), path.join(dir, "tools", "prices.json"));
-        fs.mkdirSync(path.join(dir, "sql", "outputs"), { recursive: true });
-        for (const o of ["active_users_1m", "active_users_5m", "cart_value_by_campaign", "clicks_1m", "page_clicks_late", "rejected_events"]) {
-            fs.writeFileSync(path.join(dir, "sql", "outputs", `${o}.sql`), "");
-        }
+        fs.cpSync(path.join(REPO, "sql"), path.join(dir, "sql"), { recursive: true });
         fs.mkdirSync(path.join(dir, "docs"));
         fs.writeFileSync(path.join(dir, "docs", "BENCHMARKS.md"), "## Runner throughput\n\n250 CPU-s per million events\n");
         const { input, throughputSource } = buildInput({ stack: "eu", eventsPerSecond: "1000", days: "1" }, dir);

@@ -8,7 +8,8 @@
 import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, parseLakeConfig, parseRegionConfig, parseRole, readStackFile, RegionConfig } from "../lib/config";
+import { ConfigError, outputNamesOf, parseLakeConfig, parseRegionConfig, parseRole, readStackFile, RegionConfig } from "../lib/config";
+import { loadQueryFiles, loadSqlCatalog, OutputTable, SqlDefinitionError } from "../lib/sql/catalog";
 import { CostInput, estimateSeason, formatEstimate, mergePriceBooks, PriceBook, throughputFromBenchmarks, validatePriceBook } from "./cost-model";
 
 export class UsageError extends Error {
@@ -29,14 +30,10 @@ function wholeNumber(flag: string, raw: string | undefined, min: number, max: nu
 }
 
 /** `sql/outputs/*.sql` names, in file order: what `outputs: all` expands to. Parsing the SQL is not needed here. */
-export function outputNames(repo: string): string[] {
-    const dir = path.join(repo, "sql", "outputs");
-    if (!fs.existsSync(dir)) return [];
-    return fs
-        .readdirSync(dir)
-        .filter((f) => f.endsWith(".sql"))
-        .sort()
-        .map((f) => path.basename(f, ".sql"));
+/** The repository's SQL catalog: the outputs the apps may fill, and the queries a dashboard refresh runs. */
+function sqlOf(repo: string): { outputs: OutputTable[]; athenaQueries: number } {
+    const sqlDir = path.join(repo, "sql");
+    return { outputs: loadSqlCatalog(sqlDir, repo).outputs, athenaQueries: loadQueryFiles(path.join(sqlDir, "athena")).length };
 }
 
 export function loadPriceBook(defaultFile: string, overrideFile?: string): PriceBook {
@@ -80,12 +77,19 @@ export function buildInput(opts: Options, repo = REPO): { input: CostInput; thro
         opts.attachedShards === undefined ? book.assumptions.attachedStreamShards.value : wholeNumber("--attached-shards", opts.attachedShards, 1, 10_000);
 
     const read = readStackFile(stackFile);
+    let sql: ReturnType<typeof sqlOf>;
+    try {
+        sql = sqlOf(repo);
+    } catch (e) {
+        if (e instanceof SqlDefinitionError) throw new UsageError(e.message);
+        throw e;
+    }
     let config: RegionConfig;
     try {
         if (parseRole(read) !== "region") {
             throw new UsageError(`--stack: '${opts.stack}' is a lake stack; the estimate is per source region (a stack with clickstream:role: region)`);
         }
-        config = parseRegionConfig(read, outputNames(repo));
+        config = parseRegionConfig(read, ...outputNamesOf(sql.outputs));
     } catch (e) {
         if (e instanceof ConfigError) throw new UsageError(`Pulumi.${opts.stack}.yaml: ${e.message}`);
         throw e;
@@ -108,8 +112,7 @@ export function buildInput(opts: Options, repo = REPO): { input: CostInput; thro
         firehose = { bufferIntervalSeconds: Math.max(1, lake.firehoseBufferIntervalSeconds), bufferSizeMiB: lake.firehoseBufferSizeMiB };
     }
 
-    const athenaDir = path.join(repo, "sql", "athena");
-    const athenaFiles = fs.existsSync(athenaDir) ? fs.readdirSync(athenaDir).filter((f) => f.endsWith(".sql")).length : 0;
+    const athenaFiles = sql.athenaQueries;
 
     const benchFile = path.join(repo, "docs", "BENCHMARKS.md");
     const measured = fs.existsSync(benchFile) ? throughputFromBenchmarks(fs.readFileSync(benchFile, "utf8")) : undefined;
@@ -127,7 +130,7 @@ export function buildInput(opts: Options, repo = REPO): { input: CostInput; thro
     return {
         input: {
             config,
-            outputNames: outputNames(repo),
+            outputNames: sql.outputs.map((o) => o.name),
             eventsPerSecond: rates,
             days,
             eventBytes,
