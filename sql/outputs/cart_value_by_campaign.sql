@@ -17,6 +17,6 @@ SELECT window_start, window_end, SOURCE_REGION() AS region, site,
        COALESCE(JSON_VALUE(context, '$.campaign'), '(none)') AS campaign,
        COUNT(*) AS purchases,
        CAST(COALESCE(SUM(TRY_CAST(JSON_VALUE(context, '$.cart_value') AS DECIMAL(18, 2))), 0) AS DECIMAL(18, 2)) AS cart_value
-FROM TABLE(TUMBLE(TABLE events_unique, DESCRIPTOR(rowtime), INTERVAL '1' MINUTE))
+FROM TABLE(TUMBLE(TABLE events_on_time, DESCRIPTOR(rowtime), INTERVAL '1' MINUTE))
 WHERE event_type = 'purchase'
 GROUP BY window_start, window_end, site, COALESCE(JSON_VALUE(context, '$.campaign'), '(none)');

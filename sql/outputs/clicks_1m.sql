@@ -12,6 +12,6 @@ CREATE TABLE clicks_1m (
 INSERT INTO clicks_1m
 SELECT window_start, window_end, SOURCE_REGION() AS region, site, country,
        COALESCE(page_type, 'unknown') AS page_type, COUNT(*) AS clicks
-FROM TABLE(TUMBLE(TABLE events_unique, DESCRIPTOR(rowtime), INTERVAL '1' MINUTE))
+FROM TABLE(TUMBLE(TABLE events_on_time, DESCRIPTOR(rowtime), INTERVAL '1' MINUTE))
 WHERE event_type = 'click'
 GROUP BY window_start, window_end, site, country, COALESCE(page_type, 'unknown');

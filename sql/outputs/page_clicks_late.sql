@@ -18,6 +18,6 @@ SELECT window_start, window_end, SOURCE_REGION() AS region, site, page_url,
        COUNT(*) AS clicks,
        CAST(MIN(rowtime) AS TIMESTAMP(3)) AS first_click_at,
        CAST(MAX(rowtime) AS TIMESTAMP(3)) AS last_click_at
-FROM TABLE(TUMBLE(TABLE events_unique, DESCRIPTOR(rowtime), INTERVAL '1' MINUTE))
+FROM TABLE(TUMBLE(TABLE events_on_time, DESCRIPTOR(rowtime), INTERVAL '1' MINUTE))
 WHERE event_type = 'click' AND page_url IS NOT NULL
 GROUP BY window_start, window_end, site, page_url;

@@ -1,5 +1,7 @@
 package com.clickstream.runner;
 
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.DeserializationFeature;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectReader;
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.table.shaded.com.jayway.jsonpath.spi.json.JacksonJsonProvider;
@@ -21,8 +23,9 @@ import java.util.Map;
  *       an object or array; absent (NULL) otherwise. Read nested fields from it with
  *       {@code JSON_VALUE(f['$.page'], '$.url')} (a parse of that small document only).</li>
  * </ul>
- * Returns NULL when the payload is NULL or not a JSON object ({@code f IS NULL} is
- * {@code NOT (payload IS JSON OBJECT)}).
+ * Returns NULL when the payload is NULL or not exactly one JSON object: a payload with anything but
+ * whitespace after the object (two objects glued together, {@code {..} x}) is not one, although Flink's
+ * {@code IS JSON OBJECT} accepts it.
  *
  * <p>Parsing and rendering use the same JSON provider as Flink's own JSON_VALUE / JSON_QUERY / IS JSON
  * ({@code SqlJsonUtils}: Jayway's JacksonJsonProvider, numbers rendered with {@code toString()}), so the
@@ -42,6 +45,8 @@ public final class JsonFieldsFunction extends ScalarFunction {
     public static final String JSON_PREFIX = "$.";
 
     private transient JacksonJsonProvider provider;
+    /** The provider's own reader, which also rejects text after the JSON value ({@code {..}{..}}, {@code {..} x}). */
+    private transient ObjectReader strictReader;
     private transient String lastInput;
     private transient Map<String, String> lastResult;
 
@@ -55,11 +60,14 @@ public final class JsonFieldsFunction extends ScalarFunction {
     }
 
     Map<String, String> fields(String payload) {
-        if (provider == null) provider = new JacksonJsonProvider();
+        if (provider == null) {
+            provider = new JacksonJsonProvider();
+            strictReader = provider.getObjectMapper().readerFor(Object.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        }
         Object doc;
         try {
-            doc = provider.parse(payload);
-        } catch (RuntimeException e) {
+            doc = strictReader.readValue(payload);
+        } catch (Exception e) {
             return null;
         }
         if (!(doc instanceof Map)) return null;

@@ -12,6 +12,7 @@ public final class RunnerConfig {
     public static final String TABLE_GROUP_PREFIX = "table.";
     public static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000L;
     public static final String DEFAULT_STATE_TTL = "1 h";
+    public static final String DEFAULT_SOURCE_IDLE_TIMEOUT = "1 min";
 
     private final String appName;
     private final String sourceRegion;
@@ -19,16 +20,23 @@ public final class RunnerConfig {
     private final long localCheckpointIntervalMs;
     private final Integer localParallelism;
     private final String stateTtl;
+    private final long sourceIdleTimeoutMs;
+    private final Integer localRestPort;
+    private final String localCheckpointDir;
     private final Map<String, Map<String, String>> tableOptions;
 
     private RunnerConfig(String appName, String sourceRegion, int sqlGroups, long localCheckpointIntervalMs,
-                         Integer localParallelism, String stateTtl, Map<String, Map<String, String>> tableOptions) {
+                         Integer localParallelism, String stateTtl, long sourceIdleTimeoutMs, Integer localRestPort,
+                         String localCheckpointDir, Map<String, Map<String, String>> tableOptions) {
         this.appName = appName;
         this.sourceRegion = sourceRegion;
         this.sqlGroups = sqlGroups;
         this.localCheckpointIntervalMs = localCheckpointIntervalMs;
         this.localParallelism = localParallelism;
         this.stateTtl = stateTtl;
+        this.sourceIdleTimeoutMs = sourceIdleTimeoutMs;
+        this.localRestPort = localRestPort;
+        this.localCheckpointDir = localCheckpointDir;
         this.tableOptions = tableOptions;
     }
 
@@ -50,6 +58,9 @@ public final class RunnerConfig {
             throw new StartupException("runtime property runner/local.parallelism must be >= 1, got " + parallelism);
         }
         String ttl = runner.getProperty("state.ttl", DEFAULT_STATE_TTL).strip();
+        long idleMs = durationMillis(runner, "source.idle-timeout", DEFAULT_SOURCE_IDLE_TIMEOUT);
+        Integer restPort = runner.getProperty("local.rest.port") == null ? null : intValue(runner, "local.rest.port", null);
+        String checkpointDir = runner.getProperty("local.checkpoint.dir");
 
         Map<String, Map<String, String>> tables = new TreeMap<>();
         for (Map.Entry<String, Properties> e : groups.entrySet()) {
@@ -62,7 +73,8 @@ public final class RunnerConfig {
                 tables.put(table, Collections.unmodifiableMap(options));
             }
         }
-        return new RunnerConfig(appName, region, sqlGroups, cp, parallelism, ttl, Collections.unmodifiableMap(tables));
+        return new RunnerConfig(appName, region, sqlGroups, cp, parallelism, ttl, idleMs, restPort,
+                checkpointDir == null || checkpointDir.isBlank() ? null : checkpointDir.strip(), Collections.unmodifiableMap(tables));
     }
 
     private static Map<String, String> toMap(Properties p) {
@@ -77,6 +89,18 @@ public final class RunnerConfig {
             throw new StartupException("runtime property runner/" + key + " is missing");
         }
         return v.strip();
+    }
+
+    private static long durationMillis(Properties runner, String key, String dflt) {
+        String v = runner.getProperty(key, dflt).strip();
+        long ms;
+        try {
+            ms = org.apache.flink.util.TimeUtils.parseDuration(v).toMillis();
+        } catch (RuntimeException e) {
+            throw new StartupException("runtime property runner/" + key + " must be a duration such as '1 min' or '30 s', got '" + v + "'");
+        }
+        if (ms <= 0) throw new StartupException("runtime property runner/" + key + " must be > 0, got '" + v + "'");
+        return ms;
     }
 
     private static int intValue(Properties runner, String key, Integer dflt) {
@@ -98,6 +122,12 @@ public final class RunnerConfig {
     public long localCheckpointIntervalMs() { return localCheckpointIntervalMs; }
     public Integer localParallelism() { return localParallelism; }
     public String stateTtl() { return stateTtl; }
+    /** Processing time without records after which a shard stops holding back event time. */
+    public long sourceIdleTimeoutMs() { return sourceIdleTimeoutMs; }
+    /** Local runs: the port of Flink's REST API on 127.0.0.1 (stop with savepoint, metrics). */
+    public Integer localRestPort() { return localRestPort; }
+    /** Local runs: where checkpoints go (default $TMPDIR/clickstream-checkpoints/<app.name>). */
+    public String localCheckpointDir() { return localCheckpointDir; }
     /** table name -> connector options (sorted by key). */
     public Map<String, Map<String, String>> tableOptions() { return tableOptions; }
 }

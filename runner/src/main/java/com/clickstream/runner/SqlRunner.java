@@ -1,51 +1,74 @@
 package com.clickstream.runner;
 
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.table.api.EnvironmentSettings;
-import org.apache.flink.table.api.StatementSet;
-import org.apache.flink.table.api.TableEnvironment;
-import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.bridge.java.StreamStatementSet;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 
 /**
  * The generic Flink SQL runner. It reads the runtime properties (MSF: the application's
  * EnvironmentProperties; locally: {@code --properties application_properties.json}), reassembles the
- * SQL bundle, registers SOURCE_REGION(), PARSE_EVENT_TIME() and JSON_FIELDS(), appends WITH (...) to every
- * CREATE TABLE, creates the views and submits all INSERTs as one statement set (one job).
+ * SQL bundle, registers its functions, appends WITH (...) to every CREATE TABLE, gives each source with
+ * a WATERMARK its event time per shard ({@link EventTimeSource}), splits the valid unique events into
+ * on time and late ({@link LatenessSplit}), creates the views and runs all INSERTs as one job, with
+ * stable operator uids ({@link OperatorUids}).
+ *
+ * <p>Local runs only: {@code --restore <savepoint or checkpoint>} restores a snapshot (as Managed Flink
+ * does on start), {@code --allow-non-restored-state} lets state without an operator go, and
+ * {@code --explain} prints the plans and exits.
  */
 public final class SqlRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(SqlRunner.class);
+
     private SqlRunner() {}
 
-    /** A prepared job: DDL executed, inserts validated and planned, nothing submitted yet. */
+    /** A prepared job: DDL executed, views registered, inserts planned, nothing submitted yet. */
     public static final class Prepared {
-        public final TableEnvironment tableEnv;
-        public final StatementSet statementSet;
+        public final StreamExecutionEnvironment env;
+        public final StreamTableEnvironment tableEnv;
+        public final StreamStatementSet statementSet;
         public final RunnerConfig config;
         public final List<SqlStatement> inserts;
+        /** The lateness rules, or null when the bundle has no view events_unique. */
+        public final LatenessRules lateness;
+        private StreamGraph graph;
 
-        Prepared(TableEnvironment tableEnv, StatementSet statementSet, RunnerConfig config, List<SqlStatement> inserts) {
+        Prepared(StreamExecutionEnvironment env, StreamTableEnvironment tableEnv, StreamStatementSet statementSet,
+                 RunnerConfig config, List<SqlStatement> inserts, LatenessRules lateness) {
+            this.env = env;
             this.tableEnv = tableEnv;
             this.statementSet = statementSet;
             this.config = config;
             this.inserts = inserts;
+            this.lateness = lateness;
         }
 
         /**
-         * Plans the statement set and submits it as one job. If planning fails (for example an
-         * updating result into an append-only sink), each INSERT is planned alone to name its file.
+         * The job's graph, with a uid on every operator. If planning fails (for example an updating
+         * result into an append-only sink), each INSERT is planned alone to name its file.
          */
-        public TableResult execute() {
+        public StreamGraph graph() {
+            if (graph != null) return graph;
             try {
-                return statementSet.execute();
+                statementSet.attachAsDataStream();
             } catch (RuntimeException e) {
                 for (SqlStatement s : inserts) {
                     try {
@@ -54,44 +77,82 @@ public final class SqlRunner {
                         throw StartupException.forStatement(s, "statement", single);
                     }
                 }
-                throw new StartupException("planning or submitting the job failed: " + StartupException.rootMessage(e));
+                throw new StartupException("planning the job failed: " + StartupException.rootMessage(e));
+            }
+            Map<String, String> operators = OperatorUids.assign(env.getTransformations());
+            LOG.info("operators (uid: name): {}", operators);
+            graph = env.getStreamGraph();
+            return graph;
+        }
+
+        /** Submits the job. */
+        public JobClient execute() {
+            try {
+                return env.executeAsync(graph());
+            } catch (StartupException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new StartupException("submitting the job failed: " + StartupException.rootMessage(e));
             }
         }
     }
 
     public static void main(String[] args) throws Exception {
         String path = null;
+        String restore = null;
+        boolean allowNonRestored = false;
+        boolean explain = false;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--properties") && i + 1 < args.length) path = args[++i];
+            switch (args[i]) {
+                case "--properties": path = i + 1 < args.length ? args[++i] : null; break;
+                case "--restore": restore = i + 1 < args.length ? args[++i] : null; break;
+                case "--allow-non-restored-state": allowNonRestored = true; break;
+                case "--explain": explain = true; break;
+                default: break;
+            }
         }
         boolean local = path != null;
-        boolean explain = java.util.Arrays.asList(args).contains("--explain");
         try {
             Map<String, Properties> groups = readProperties(path);
             long started = System.nanoTime();
-            Prepared prepared = prepare(groups, local, new Configuration());
-            if (explain) { // print the optimized plan of the whole statement set and stop
-                System.out.println(prepared.statementSet.explain());
+            Configuration extra = new Configuration();
+            if (local && restore != null) {
+                extra.setString("execution.savepoint.path", restore);
+                extra.setString("execution.savepoint.ignore-unclaimed-state", String.valueOf(allowNonRestored));
+            }
+            Prepared prepared = prepare(groups, local, extra);
+            if (explain) {
+                System.out.println(explain(prepared));
                 return;
             }
-            long prepared_ms = (System.nanoTime() - started) / 1_000_000;
-            TableResult result = prepared.execute();
+            StreamGraph graph = prepared.graph();
+            if (restore != null) {
+                for (String line : RestoreReport.lines(graph, restore)) System.err.println("clickstream-runner: " + line);
+            }
+            JobClient job = prepared.env.executeAsync(graph);
+            long preparedMs = (System.nanoTime() - started) / 1_000_000;
+            LOG.info("job {} submitted: {} outputs", job.getJobID(), prepared.inserts.size());
             if (local) {
-                System.err.println("clickstream-runner: prepared in " + prepared_ms + " ms, submitted after "
-                        + (System.nanoTime() - started) / 1_000_000 + " ms");
-                System.err.println("clickstream-runner: job submitted (" + prepared.inserts.size() + " outputs); waiting");
-                result.await();
+                System.err.println("clickstream-runner: job submitted after " + preparedMs + " ms: " + job.getJobID()
+                        + " (" + prepared.inserts.size() + " outputs)"
+                        + (prepared.config.localRestPort() == null ? "" : "; REST API on http://127.0.0.1:" + prepared.config.localRestPort()));
+                JobExecutionResult result = job.getJobExecutionResult().get();
                 long wallMs = (System.nanoTime() - started) / 1_000_000;
-                long netMs = result.getJobClient().map(c -> {
-                    try { return c.getJobExecutionResult().get().getNetRuntime(); } catch (Exception e) { return -1L; }
-                }).orElse(-1L);
-                System.err.println("clickstream-runner: job finished, net runtime " + netMs + " ms, wall " + wallMs + " ms");
+                System.err.println("clickstream-runner: job finished, net runtime " + result.getNetRuntime() + " ms, wall " + wallMs + " ms");
             }
         } catch (StartupException e) {
+            LOG.error("startup failed: {}", e.getMessage());
             if (!local) throw e;
             System.err.println("clickstream-runner: startup failed: " + e.getMessage());
             System.exit(2);
         }
+    }
+
+    /** The optimized plans: the lateness rules, then the statement set (all outputs). */
+    static String explain(Prepared prepared) {
+        StringBuilder b = new StringBuilder();
+        if (prepared.lateness != null) b.append("== Lateness rules ==\n").append(prepared.lateness.describe()).append("\n\n");
+        return b.append(prepared.statementSet.explain()).toString();
     }
 
     static Map<String, Properties> readProperties(String path) {
@@ -110,49 +171,80 @@ public final class SqlRunner {
         }
     }
 
-    /** Validates the properties and the SQL, executes the DDL and plans the INSERTs. */
-    public static Prepared prepare(Map<String, Properties> groups, boolean local, Configuration extra) {
-        RunnerConfig config = RunnerConfig.from(groups);
-        List<SqlStatement> statements = SqlBundle.parse(SqlBundle.reassemble(groups, config.sqlGroups()));
-        Map<String, SqlStatement> tables = matchTables(statements, config);
-
+    /** The Flink configuration of the job: the runner's settings, then local ones, then {@code extra}. */
+    static Configuration configuration(RunnerConfig config, boolean local, Configuration extra) {
         Configuration conf = new Configuration();
         conf.setString("table.local-time-zone", "UTC");
         // Bounds the de-duplication state (ROW_NUMBER over event_id): docs/SQL.md, "Duplicates".
         conf.setString("table.exec.state.ttl", config.stateTtl());
-        // An idle shard (or a subtask without a shard) must not hold back the watermark forever.
-        conf.setString("table.exec.source.idle-timeout", "1 min");
         conf.setString("pipeline.name", config.appName());
         if (local) {
             conf.setString("execution.checkpointing.interval", config.localCheckpointIntervalMs() + " ms");
             // The default local checkpoint storage keeps state in JobManager memory (5 MB max): the
-            // de-duplication state outgrows it within seconds, so checkpoints go to local files.
+            // de-duplication state outgrows it within seconds, so checkpoints go to local files, and are
+            // kept when the process dies, so that a restart can restore the latest (docs/LOCAL.md).
             conf.setString("execution.checkpointing.storage", "filesystem");
-            conf.setString("execution.checkpointing.dir", java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
-                    "clickstream-checkpoints", config.appName()).toUri().toString());
+            Path dir = config.localCheckpointDir() != null ? Path.of(config.localCheckpointDir())
+                    : Path.of(System.getProperty("java.io.tmpdir"), "clickstream-checkpoints", config.appName());
+            conf.setString("execution.checkpointing.dir", dir.toAbsolutePath().toUri().toString());
+            conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
             if (config.localParallelism() != null) {
                 conf.setString("parallelism.default", String.valueOf(config.localParallelism()));
             }
+            if (config.localRestPort() != null) {
+                conf.setString("rest.bind-address", "127.0.0.1");
+                conf.setString("rest.address", "127.0.0.1");
+                conf.setString("rest.bind-port", String.valueOf(config.localRestPort()));
+                conf.setString("rest.port", String.valueOf(config.localRestPort()));
+            }
         }
         conf.addAll(extra);
+        return conf;
+    }
 
-        TableEnvironment tEnv = TableEnvironment.create(
+    /** Validates the properties and the SQL, executes the DDL and views, and plans the INSERTs. */
+    public static Prepared prepare(Map<String, Properties> groups, boolean local, Configuration extra) {
+        RunnerConfig config = RunnerConfig.from(groups);
+        List<SqlStatement> statements = SqlBundle.parse(SqlBundle.reassemble(groups, config.sqlGroups()));
+        matchTables(statements, config);
+        LOG.info("app {} (region {}): {} statements from {}; tables {}", config.appName(), config.sourceRegion(),
+                statements.size(), files(statements), redacted(config.tableOptions()));
+
+        Configuration conf = configuration(config, local, extra);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env,
                 EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(conf).build());
         tEnv.createTemporarySystemFunction("SOURCE_REGION", new SourceRegionFunction(config.sourceRegion()));
         tEnv.createTemporarySystemFunction("PARSE_EVENT_TIME", new ParseEventTimeFunction());
         tEnv.createTemporarySystemFunction("JSON_FIELDS", new JsonFieldsFunction());
+        tEnv.createTemporarySystemFunction("IS_BLANK", new IsBlankFunction());
+        Duration watermarkInterval = env.getConfig().getAutoWatermarkInterval() > 0
+                ? Duration.ofMillis(env.getConfig().getAutoWatermarkInterval()) : Duration.ofMillis(200);
 
         List<SqlStatement> inserts = new ArrayList<>();
+        boolean split = false;
         for (SqlStatement s : statements) {
             switch (s.kind()) {
                 case CREATE_TABLE: {
                     String name = DdlRewriter.createTableName(s.sql());
-                    String ddl = DdlRewriter.appendWith(s.sql(), config.tableOptions().get(name));
-                    exec(tEnv, s, ddl);
+                    Map<String, String> options = config.tableOptions().get(name);
+                    exec(tEnv, s, DdlRewriter.appendWith(s.sql(), options));
+                    if (EventTimeSource.register(tEnv, s, name, options, config, watermarkInterval)) {
+                        LOG.info("source {}: event time per {} (idle after {} ms)", name,
+                                EventTimeSource.shardMetadataKey(options.get("connector")) == null ? "subtask" : "shard",
+                                config.sourceIdleTimeoutMs());
+                    }
                     break;
                 }
                 case INSERT:
                     inserts.add(s);
+                    break;
+                case CREATE_VIEW:
+                    exec(tEnv, s, s.sql());
+                    if (LatenessSplit.INPUT_VIEW.equalsIgnoreCase(s.target())) {
+                        LatenessSplit.registerPlaceholder(tEnv);
+                        split = true;
+                    }
                     break;
                 default:
                     exec(tEnv, s, s.sql());
@@ -161,25 +253,57 @@ public final class SqlRunner {
         if (inserts.isEmpty()) {
             throw new StartupException("the SQL bundle has no INSERT statement: nothing to run");
         }
-        StatementSet set = tEnv.createStatementSet();
+        LatenessRules rules = null;
+        if (split) {
+            Map<String, String> plans = new TreeMap<>();
+            for (SqlStatement s : inserts) {
+                try {
+                    plans.put(s.target(), tEnv.explainSql(s.sql()));
+                } catch (RuntimeException e) {
+                    throw StartupException.forStatement(s, "statement", e);
+                }
+            }
+            rules = LatenessRules.fromPlans(plans);
+            LatenessSplit.register(tEnv, rules);
+            LOG.info("lateness: {}", rules.describe());
+        }
+        StreamStatementSet set = tEnv.createStatementSet();
         for (SqlStatement s : inserts) {
             try {
                 set.addInsertSql(s.sql());
-                // Plans this INSERT alone, so that planner errors (e.g. an updating result into an
-                // append-only sink) name their file instead of failing the whole set anonymously.
             } catch (RuntimeException e) {
                 throw StartupException.forStatement(s, "statement", e);
             }
         }
-        return new Prepared(tEnv, set, config, inserts);
+        return new Prepared(env, tEnv, set, config, inserts, rules);
     }
 
-    private static void exec(TableEnvironment tEnv, SqlStatement s, String sql) {
+    static void exec(StreamTableEnvironment tEnv, SqlStatement s, String sql) {
         try {
             tEnv.executeSql(sql);
         } catch (RuntimeException e) {
             throw StartupException.forStatement(s, "statement", e);
         }
+    }
+
+    private static List<String> files(List<SqlStatement> statements) {
+        List<String> files = new ArrayList<>();
+        for (SqlStatement s : statements) if (!files.contains(s.file())) files.add(s.file());
+        return files;
+    }
+
+    /** Connector options for the log, with credentials left out. */
+    static Map<String, Map<String, String>> redacted(Map<String, Map<String, String>> tables) {
+        Map<String, Map<String, String>> out = new TreeMap<>();
+        for (Map.Entry<String, Map<String, String>> t : tables.entrySet()) {
+            Map<String, String> o = new TreeMap<>();
+            for (Map.Entry<String, String> e : t.getValue().entrySet()) {
+                boolean secret = e.getKey().contains("secret") || e.getKey().contains("accesskeyid") || e.getKey().contains("session");
+                o.put(e.getKey(), secret ? "(redacted)" : e.getValue());
+            }
+            out.put(t.getKey(), o);
+        }
+        return out;
     }
 
     /** Every CREATE TABLE has a table.<name> group and every table.<name> group has a CREATE TABLE. */

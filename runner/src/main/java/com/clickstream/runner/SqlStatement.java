@@ -1,5 +1,6 @@
 package com.clickstream.runner;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -39,6 +40,23 @@ public final class SqlStatement {
             }
         }
         return Kind.OTHER;
+    }
+
+    /**
+     * The table or view a CREATE TABLE / CREATE VIEW creates or an INSERT writes (last part of the name,
+     * unquoted); null for other statements.
+     */
+    public String target() {
+        Kind kind = kind();
+        if (kind == Kind.OTHER) return null;
+        String[] words = SqlText.leadingWords(sql, 8);
+        for (int i = 1; i < words.length; i++) {
+            String w = words[i].toUpperCase(Locale.ROOT);
+            if (!List.of("TEMPORARY", "OR", "REPLACE", "TABLE", "VIEW", "IF", "NOT", "EXISTS", "INTO", "OVERWRITE").contains(w)) {
+                return words[i];
+            }
+        }
+        return null;
     }
 
     @Override

@@ -17,7 +17,10 @@ public final class StartupException extends RuntimeException {
                 statement.file() + ": " + what + " '" + statement.firstLine() + "' failed: " + rootMessage(cause));
     }
 
-    /** The most specific message in the cause chain, first line only, trimmed. */
+    /**
+     * The most specific message in the cause chain on one line: its lines joined with spaces, without
+     * Flink's list of supported options (which follows the unsupported ones), at most 600 characters.
+     */
     static String rootMessage(Throwable error) {
         String message = null;
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -28,7 +31,8 @@ public final class StartupException extends RuntimeException {
         if (message == null) {
             return error.getClass().getSimpleName();
         }
-        String first = message.strip().lines().findFirst().orElse("").strip();
-        return first;
+        String one = String.join(" ", message.strip().lines().map(String::strip).filter(l -> !l.isEmpty())
+                .takeWhile(l -> !l.startsWith("Supported options")).toArray(String[]::new));
+        return one.length() > 600 ? one.substring(0, 597) + "..." : one;
     }
 }

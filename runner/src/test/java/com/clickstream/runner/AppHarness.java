@@ -44,6 +44,8 @@ final class AppHarness {
         runner.put("source.region", REGION);
         runner.put("local.parallelism", "1");
         runner.put("local.checkpoint.interval.ms", "500");
+        // A finished input file stops holding back event time after 1 s (1 min on Managed Flink).
+        runner.put("source.idle-timeout", "1 s");
         Map<String, Map<String, String>> tables = new LinkedHashMap<>();
         for (String s : LocalApp.tableNames(statements, "sources")) {
             Map<String, String> o = new LinkedHashMap<>(LocalApp.fileSource(input));
@@ -65,7 +67,7 @@ final class AppHarness {
 
     static void runToEnd(Path input, Path outDir) throws Exception {
         SqlRunner.prepare(properties(statements(), input, outDir, Map.of()), true, new Configuration())
-                .execute().await();
+                .execute().getJobExecutionResult().get();
     }
 
     /** All committed JSON rows of one output (in-progress/hidden part files are ignored). */

@@ -102,9 +102,15 @@ class JsonFieldsFunctionTest {
                         p + " $.page." + nested);
             }
         }
-        for (String p : List.of("not json", "[1]", "{\"a\":1}", "{}", "{\"a\":1} trailing", " {\"a\":1} ")) {
+        for (String p : List.of("not json", "[1]", "{\"a\":1}", "{}", " {\"a\":1} ")) {
             assertEquals(SqlJsonUtils.isJsonObject(p), new JsonFieldsFunction().eval(p) != null, p);
         }
+        // Exactly one object: Flink's IS JSON OBJECT accepts text after it, JSON_FIELDS does not.
+        for (String p : List.of("{\"a\":1} trailing", "{\"a\":1}{\"a\":2}", "{\"a\":1} {\"b\":2}", "{\"a\":1} x", "{\"a\":1}]")) {
+            assertNull(new JsonFieldsFunction().eval(p), p);
+        }
+        assertEquals(true, SqlJsonUtils.isJsonObject("{\"a\":1}{\"a\":2}"));
+        assertEquals(Map.of("a", "1"), new JsonFieldsFunction().eval("{\"a\":1} \r\n\t"));
     }
 
     @Test

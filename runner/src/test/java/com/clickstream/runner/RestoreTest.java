@@ -3,7 +3,6 @@ package com.clickstream.runner;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.table.api.TableResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,8 +50,7 @@ class RestoreTest {
                 ev("e03", "click", "u3", "shop.de", "DE", "\"2026-11-20T10:02:05Z\"", P1, null),
                 ev("e04", "click", "u4", "shop.de", "DE", "\"2026-11-20T10:02:15Z\"", P2, null),
                 ev("e05", "click", "u5", "shop.de", "DE", "\"2026-11-20T10:03:30Z\"", P1, null)));
-        TableResult first = SqlRunner.prepare(groups, true, new Configuration()).execute();
-        JobClient job1 = first.getJobClient().orElseThrow();
+        JobClient job1 = SqlRunner.prepare(groups, true, new Configuration()).execute();
         running = job1;
         waitFor(() -> AppHarness.windowRows(out, "clicks_1m", "page_type", "clicks")
                 .contains("10:01-10:02|product|1"), Duration.ofSeconds(90));
@@ -67,8 +65,13 @@ class RestoreTest {
                 ev("e08", "click", "u7", "shop.de", "DE", "\"2026-11-20T10:05:00Z\"", P2, null)));
         Configuration restore = new Configuration();
         restore.setString("execution.savepoint.path", savepoint);
-        TableResult second = SqlRunner.prepare(groups, true, restore).execute();
-        JobClient job2 = second.getJobClient().orElseThrow();
+        SqlRunner.Prepared restored = SqlRunner.prepare(groups, true, restore);
+        List<String> report = RestoreReport.lines(restored.graph(), savepoint);
+        for (String kept : List.of("source:clickstream_raw", "event-time:clickstream_raw", "lateness:events_unique", "deduplicate:")) {
+            assertTrue(report.stream().anyMatch(l -> l.startsWith("restore: kept " + kept)), kept + " in " + report);
+        }
+        assertTrue(report.stream().noneMatch(l -> l.startsWith("restore: dropped")), report.toString());
+        JobClient job2 = restored.execute();
         running = job2;
         // e08 moves W to 10:04:00, which fires [10:02) and [10:03) in the restored job.
         waitFor(() -> AppHarness.windowRows(out, "clicks_1m", "page_type", "clicks")

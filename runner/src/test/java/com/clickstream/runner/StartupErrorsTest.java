@@ -32,16 +32,16 @@ class StartupErrorsTest {
 
     @Test
     void syntaxErrorNamesFileAndStatement() {
-        String m = failure(AppHarness.edit(AppHarness.statements(), "sql/views/events_parsed.sql",
+        String m = failure(AppHarness.edit(AppHarness.statements(), "sql/views/1_events_parsed.sql",
                 sql -> sql.replace("FROM clickstream_raw", "FORM clickstream_raw")));
-        assertTrue(m.startsWith("sql/views/events_parsed.sql: statement 'CREATE VIEW events_parsed AS' failed: "), m);
+        assertTrue(m.startsWith("sql/views/1_events_parsed.sql: statement 'CREATE VIEW events_parsed AS' failed: "), m);
         assertTrue(m.contains("Encountered"), m);
     }
 
     @Test
     void unknownTableNamesFileAndStatement() {
         String m = failure(AppHarness.edit(AppHarness.statements(), "sql/outputs/clicks_1m.sql",
-                sql -> sql.replace("TABLE events_unique", "TABLE no_such_view")));
+                sql -> sql.replace("TABLE events_on_time", "TABLE no_such_view")));
         assertTrue(m.startsWith("sql/outputs/clicks_1m.sql: statement 'INSERT INTO clicks_1m' failed: "), m);
         assertTrue(m.contains("no_such_view"), m);
     }

@@ -1,0 +1,78 @@
+package com.clickstream.runner;
+
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.data.utils.JoinedRowData;
+
+/**
+ * The one lateness decision (docs/SQL.md, "Lateness"): for each valid, unique event it sets
+ * {@code closed_outputs}, the outputs whose window for the event had already closed at the current
+ * watermark ({@link LatenessRules}), or NULL when the event is on time, and {@code watermark_time}.
+ * Downstream, every window reads only events with NULL (view {@code events_on_time}) and late_events
+ * the others. A window operator's watermark is never ahead of this operator's when it receives the
+ * event (watermarks travel in order with records), so an event passed on as on time is never dropped
+ * as late by a window.
+ *
+ * <p>It counts both kinds, checkpointed ({@link Accounting}): {@code on_time} and {@code late}.
+ */
+final class LatenessOperator extends AbstractStreamOperator<RowData> implements OneInputStreamOperator<RowData, RowData> {
+    private static final long serialVersionUID = 1L;
+
+    private final int rowtimeIndex;
+    private final LatenessRules rules;
+
+    private transient long watermark;
+    private transient Accounting accounting;
+
+    LatenessOperator(int rowtimeIndex, LatenessRules rules) {
+        this.rowtimeIndex = rowtimeIndex;
+        this.rules = rules;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        watermark = Long.MIN_VALUE;
+        accounting = new Accounting("lateness", new String[] {"on_time", "late"}, context.getOperatorStateStore(),
+                context.isRestored(), getMetricGroup(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+    }
+
+    @Override
+    public void processElement(StreamRecord<RowData> element) {
+        RowData row = element.getValue();
+        long eventTime = row.getTimestamp(rowtimeIndex, 3).getMillisecond();
+        String closed = rules.closedOutputs(eventTime, watermark);
+        accounting.add(closed == null ? 0 : 1, 1);
+        GenericRowData extra = new GenericRowData(2);
+        if (closed != null) extra.setField(0, StringData.fromString(closed));
+        if (watermark != Long.MIN_VALUE) extra.setField(1, TimestampData.fromEpochMillis(watermark));
+        output.collect(element.replace(new JoinedRowData(row.getRowKind(), row, extra)));
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        watermark = mark.getTimestamp();
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        accounting.snapshot(context.getCheckpointId());
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        accounting.complete(checkpointId);
+    }
+}
