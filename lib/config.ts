@@ -332,6 +332,46 @@ function checkOneAppPerWindowedOutput(apps: AppConfig[], outputNames: string[], 
     }
 }
 
+/** The outputs that keep what windows do not count (docs/SQL.md): records that are not valid events, and late events. */
+export const REJECTED_OUTPUT = "rejected_events";
+export const LATE_OUTPUT = "late_events";
+
+/**
+ * Nothing is dropped in silence: each app decides for itself which events are late for its windows, so
+ * an app that fills a windowed output must also fill late_events; and every record of a source that is
+ * not a valid event must land in rejected_events exactly once, so exactly one app per source fills it.
+ * Checked only when the SQL defines these outputs.
+ */
+function checkNothingDroppedSilently(apps: AppConfig[], sources: SourceStreamConfig[], outputNames: string[], windowedOutputs: string[]): void {
+    const outputsOf = (app: AppConfig) => (app.outputs === "all" ? outputNames : app.outputs);
+    if (outputNames.includes(LATE_OUTPUT)) {
+        for (const app of apps) {
+            const windowed = outputsOf(app).filter((o) => windowedOutputs.includes(o));
+            if (windowed.length > 0 && !outputsOf(app).includes(LATE_OUTPUT)) {
+                fail(
+                    `${key("apps")}.${app.name}.outputs`,
+                    outputsOf(app),
+                    `an app that fills windowed outputs (${windowed.join(", ")}) must also fill ${LATE_OUTPUT}, or its late events would be lost; add ${LATE_OUTPUT}`,
+                );
+            }
+        }
+    }
+    if (outputNames.includes(REJECTED_OUTPUT)) {
+        for (const source of sources) {
+            const writers = apps.filter((a) => a.source === source.name && outputsOf(a).includes(REJECTED_OUTPUT)).map((a) => a.name);
+            const readers = apps.filter((a) => a.source === source.name).map((a) => a.name);
+            if (readers.length > 0 && writers.length !== 1) {
+                throw new ConfigError(
+                    `${key("apps")}: ` +
+                        (writers.length === 0
+                            ? `no app reading source '${source.name}' fills ${REJECTED_OUTPUT}, so its invalid records would be lost; add ${REJECTED_OUTPUT} to the outputs of one of: ${readers.join(", ")}`
+                            : `apps ${writers.map((w) => `'${w}'`).join(" and ")} both fill ${REJECTED_OUTPUT} from source '${source.name}', so each invalid record would be written twice; keep it in one`),
+                );
+            }
+        }
+    }
+}
+
 /**
  * `outputNames`: the outputs defined in `sql/outputs/`, which apps may select.
  * `windowedOutputs`: those with a `window_start` column (see checkOneAppPerWindowedOutput).
@@ -340,6 +380,7 @@ export function parseRegionConfig(read: ConfigReader, outputNames: string[], win
     const parsedSources = sources(read(key("sources")));
     const parsedApps = apps(read(key("apps")), parsedSources.map((s) => s.name), outputNames);
     checkOneAppPerWindowedOutput(parsedApps, outputNames, windowedOutputs);
+    checkNothingDroppedSilently(parsedApps, parsedSources, outputNames, windowedOutputs);
     return {
         role: "region",
         region: region(read("aws:region")),

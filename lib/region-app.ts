@@ -68,7 +68,7 @@ export interface AppRuntimePropertiesArgs {
      * Local runs only: loopback endpoints of the Kinesis emulator and the Firehose stand-in (see
      * `localEndpointOverrides`), and `runner` group options. Nothing else differs from the deployment.
      */
-    local?: { kinesisEndpoint: string; firehoseEndpoint: string; runnerOptions: Record<string, string> };
+    local?: { kinesisEndpoint: string; firehoseEndpoint: string; runnerOptions: Record<string, string>; sourceOptions?: Record<string, string> };
 }
 
 /**
@@ -79,7 +79,7 @@ export function appRuntimeProperties(args: AppRuntimePropertiesArgs): PropertyGr
     const { app, catalog, local } = args;
     const outputs = selectedOutputs(app, catalog.outputs);
     const lakeOutputs = appLakeOutputs(app, catalog, args.lake, args.lakeStack);
-    const sourceOverrides = local ? localEndpointOverrides(local.kinesisEndpoint) : {};
+    const sourceOverrides = local ? { ...localEndpointOverrides(local.kinesisEndpoint), ...(local.sourceOptions ?? {}) } : {};
     const sinkOverrides = local ? localEndpointOverrides(local.firehoseEndpoint) : {};
     const tableOptions: Record<string, Record<string, string>> = {};
     for (const source of catalog.sources) {

@@ -21,6 +21,16 @@ export interface ClassifiedEvent {
 export type Classification = { reason: string; event?: undefined } | { reason: null; event: ClassifiedEvent };
 
 const REQUIRED = ["event_id", "event_type", "user_id", "session_id", "site", "country", "event_time"] as const;
+
+/**
+ * IS_BLANK (runner): empty or only whitespace as Java's Character.isWhitespace defines it: tab, line
+ * feed, vertical tab, form feed, carriage return, U+001C-U+001F, and the Unicode space, line and
+ * paragraph separators except the no-break spaces U+00A0, U+2007 and U+202F. (JavaScript's trim() and
+ * \s also strip U+00A0 and U+FEFF, which Java keeps.)
+ */
+export function isBlank(value: string): boolean {
+    return /^[\t\n\u000B\f\r\u001C-\u001F \u1680\u2000-\u2006\u2008-\u200A\u2028\u2029\u205F\u3000]*$/.test(value);
+}
 const YEAR_2000 = Date.UTC(2000, 0, 1);
 const DAY = 86_400_000;
 
@@ -80,7 +90,7 @@ export function classifyPayload(payload: string, processedAtMs: number): Classif
     const o = doc as Record<string, unknown>;
     for (const field of REQUIRED) {
         const v = jsonValue(o[field]);
-        if (v === null || v.trim() === "") return { reason: `missing_field:${field}` };
+        if (v === null || isBlank(v)) return { reason: `missing_field:${field}` };
     }
     const eventMs = parseEventTime(jsonValue(o.event_time));
     if (eventMs === null) return { reason: "bad_timestamp" };

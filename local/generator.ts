@@ -2,23 +2,27 @@
  * A deterministic, realistic peak-season clickstream: sites and countries, Zipf-distributed pages and
  * users, sessions that walk the click-through funnel (page_view -> click -> add_to_cart -> purchase),
  * a few percent of out-of-order events, about 0.5% duplicates (a producer retry: the same payload with
- * the same event_id) and about 0.5% malformed records (not JSON, a missing field, a bad or an absurd
- * timestamp). Everything derives from the seed: the same seed and start time give byte-identical records.
+ * the same event_id) and about 0.5% malformed records (not JSON, two events glued together, a missing or
+ * blank field, a bad or an absurd timestamp). A source can also have events that a device buffered
+ * offline and sent minutes late (`lateRate`): those arrive after their windows closed and go to
+ * late_events. Everything derives from the seed: the same seed and start time give byte-identical records.
  *
  * Event time runs on a simulated clock, `timeScale` times faster than the wall clock, so that a one-minute
  * run covers several minutes of event time (and therefore several closed windows; the watermark delay is
  * one minute of event time). Out-of-order events are at most `maxLatenessMs` behind the newest event time,
- * which is well inside the watermark delay: no event is ever dropped as late, so every window is exact.
+ * which is well inside the watermark delay; offline events are 2.5 to 6 min behind, well outside it.
  */
 import { Rng, Zipf } from "./rng";
 
 export type EventType = "page_view" | "click" | "add_to_cart" | "purchase";
-export type MalformedKind = "not_json" | "missing_field" | "bad_timestamp" | "absurd_timestamp";
+export type MalformedKind = "not_json" | "glued" | "missing_field" | "blank_field" | "bad_timestamp" | "absurd_timestamp";
 
 /** What the generator knows about a record it produced: the labels reconciliation checks against. */
 export interface RecordLabel {
     kind: "event" | "duplicate" | "malformed";
-    /** For `malformed`: how it was broken (and, for `missing_field`, which field). */
+    /** For `event`: buffered offline on the device and sent minutes late (beyond the watermark delay). */
+    offline?: boolean;
+    /** For `malformed`: how it was broken (and, for `missing_field` and `blank_field`, which field). */
     malformed?: MalformedKind;
     missingField?: string;
     /** For `duplicate`: the event_id re-sent. */
@@ -83,8 +87,11 @@ export interface GeneratorOptions {
     timeScale?: number;
     /** Event time of the first event (epoch ms). */
     startTimeMs: number;
-    /** The source streams, each with its sites; events are spread over them by weight. */
-    sources: { name: string; sites: SiteSpec[]; weight: number }[];
+    /**
+     * The source streams, each with its sites; events are spread over them by weight. `lateRate`: the
+     * share of the source's events sent 2.5 to 6 min after they happened (default 0).
+     */
+    sources: { name: string; sites: SiteSpec[]; weight: number; lateRate?: number }[];
     /** Share of events that are out of order. Default 0.03. */
     outOfOrderRate?: number;
     /** Upper bound of out-of-order lateness, event-time ms. Default 20 000 (watermark delay: 60 000). */
@@ -107,6 +114,7 @@ interface Session {
     country: string;
     device: (typeof DEVICES)[number];
     stage: EventType;
+    lateRate: number;
     campaign?: string;
     experiment?: string;
     cartValue: number;
@@ -194,7 +202,9 @@ export class ClickstreamGenerator {
         const event = this.step(session);
         const clock = this.clockAt(seq);
         let eventTime = clock;
-        if (!malformed && r.chance(this.opts.outOfOrderRate)) eventTime = clock - 1000 - r.int(this.opts.maxLatenessMs - 1000);
+        const offline = !malformed && session.lateRate > 0 && r.chance(session.lateRate);
+        if (offline) eventTime = clock - 150_000 - r.int(210_000);
+        else if (!malformed && r.chance(this.opts.outOfOrderRate)) eventTime = clock - 1000 - r.int(this.opts.maxLatenessMs - 1000);
         const latenessMs = Math.max(0, this.maxEventTime - eventTime);
         const body: Record<string, unknown> = {
             event_id: r.uuid(),
@@ -210,14 +220,20 @@ export class ClickstreamGenerator {
         };
         const base = { seq, source: session.source, partitionKey: session.id };
         if (malformed) {
-            const kind = r.pick(["not_json", "missing_field", "bad_timestamp", "absurd_timestamp"] as const);
+            const kind = r.pick(["not_json", "glued", "missing_field", "blank_field", "bad_timestamp", "absurd_timestamp"] as const);
             if (kind === "not_json") {
                 const text = JSON.stringify(body);
                 return { ...base, data: text.slice(0, 20 + r.int(text.length - 40)), label: { kind: "malformed", malformed: kind, latenessMs: 0 } };
             }
-            if (kind === "missing_field") {
+            if (kind === "glued") {
+                // Two events written back to back into one record: not one JSON object.
+                const second = { ...body, event_id: r.uuid() };
+                return { ...base, data: JSON.stringify(body) + (r.chance(0.5) ? "" : "\n") + JSON.stringify(second), label: { kind: "malformed", malformed: kind, latenessMs: 0 } };
+            }
+            if (kind === "missing_field" || kind === "blank_field") {
                 const field = r.pick(["event_id", "event_type", "user_id", "session_id", "site", "country", "event_time"]);
-                delete body[field];
+                if (kind === "missing_field") delete body[field];
+                else body[field] = r.pick(["", " ", "\t", "\n", "\r\n", " \t "]);
                 return { ...base, data: JSON.stringify(body), label: { kind: "malformed", malformed: kind, missingField: field, latenessMs: 0 } };
             }
             body.event_time =
@@ -228,7 +244,7 @@ export class ClickstreamGenerator {
         const data = JSON.stringify(body);
         this.recent.push({ source: session.source, partitionKey: session.id, data, eventId: body.event_id as string, eventTimeMs: eventTime });
         if (this.recent.length > 64) this.recent.shift();
-        return { ...base, data, eventTimeMs: eventTime, label: { kind: "event", latenessMs } };
+        return { ...base, data, eventTimeMs: eventTime, label: { kind: "event", latenessMs, ...(offline ? { offline } : {}) } };
     }
 
     private formatTime(ms: number): string | number {
@@ -255,6 +271,7 @@ export class ClickstreamGenerator {
                 country,
                 device: r.pick(DEVICES),
                 stage: "page_view",
+                lateRate: source.lateRate ?? 0,
                 campaign,
                 experiment: r.chance(0.3) ? r.pick(EXPERIMENTS) : undefined,
                 cartValue: 0,

@@ -97,6 +97,8 @@ export interface OutgoingRecord {
     stream: string;
     partitionKey: string;
     data: string;
+    /** Puts the record on the shard whose hash key range holds this value (as Kinesis does). */
+    explicitHashKey?: string;
 }
 
 export interface SentRecord {
@@ -114,7 +116,11 @@ export async function putBatch(client: KinesisClient, stream: string, records: O
     for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > 20) throw new Error(`PutRecords to ${stream}: ${pending.length} records still throttled after 20 attempts`);
         if (attempt > 0) await delay(Math.min(1000, 50 * 2 ** attempt));
-        const entries: PutRecordsRequestEntry[] = pending.map(({ r }) => ({ Data: Buffer.from(r.data, "utf8"), PartitionKey: r.partitionKey }));
+        const entries: PutRecordsRequestEntry[] = pending.map(({ r }) => ({
+            Data: Buffer.from(r.data, "utf8"),
+            PartitionKey: r.partitionKey,
+            ...(r.explicitHashKey !== undefined ? { ExplicitHashKey: r.explicitHashKey } : {}),
+        }));
         const res = await client.send(new PutRecordsCommand({ StreamName: stream, Records: entries }));
         const now = Date.now();
         const retry: typeof pending = [];

@@ -1,19 +1,24 @@
 /**
  * Reconciliation: every deterministic metric recomputed from the ground truth (the records actually
  * sent, classified by local/classify.ts) with DuckDB, independently of Flink, and compared window by
- * window with the lake (the final row per window key, as the Athena queries take it).
+ * window with the lake (the final row per window key, as the Athena queries take it). Then the
+ * accounting of every app: `read = rejected + duplicates + late + counted`, each term from its own
+ * source (docs/LOCAL.md, "Reconciliation").
+ *
+ * Late events: the runner decides once per event whether it is late (late_events) or counted in every
+ * window it belongs to. Which events were late depends on when each shard was read, so the
+ * recomputation takes the late events from the lake, checks each one against the ground truth, and
+ * recomputes the windows from the other events. Each app decides for its own outputs
+ * (late_events.closed_outputs names them).
  *
  * Which windows are compared: every window the lake holds, plus every window Flink must have closed.
- * Flink closes a 1-minute window [s, e) when its watermark (max event time seen minus 1 minute) reaches
- * e; each source subtask's watermark is at least the smallest, over the stream's shards, of the newest
- * event time in that shard, minus 1 minute. So a window is provably complete when
- *     e <= min over shards(max event time in shard) - 60 s.
- * Later windows are compared only if Flink emitted them. The generator keeps out-of-order events within
- * 20 s of event time (the watermark delay is 60 s), so no event is dropped as late and every emitted
- * window is exact; a replayed file (--events) with events later than the watermark delay would show up
- * here as mismatches, which is the point.
+ * The watermark is the minimum over the stream's active shards of their newest event time, minus 1
+ * minute, and every shard goes idle at the end of the traffic; so a window is provably complete when
+ * its end <= min over shards (max event time in shard) - 60 s. After a stop with drain (the drill),
+ * every window is complete.
  */
 import { DuckDBConnection } from "@duckdb/node-api";
+import { RunnerCounts } from "./accounting";
 
 /** How to recompute one output from unique valid events: key columns, value columns and the SQL. */
 export interface MetricDefinition {
@@ -91,6 +96,8 @@ export interface AppScope {
     app: string;
     stream: string;
     outputs: string[];
+    /** The runner's own totals for the app (local/accounting.ts); without them the accounting fails. */
+    counts?: RunnerCounts;
 }
 
 export interface Mismatch {
@@ -100,15 +107,58 @@ export interface Mismatch {
     actual: Record<string, unknown> | null;
 }
 
+/**
+ * An output whose SQL changed at `atMs` (a stop with savepoint, then a restart with the new SQL; for a new
+ * output `before` is undefined). Rows written before `atMs` follow `before`; a window whose events were all
+ * sent after `atMs` follows `after` exactly; a window in between lost what the old state had counted:
+ * its value lies between `after` over the events sent after `atMs` and `after` over all its events.
+ */
+export interface DefinitionChange {
+    output: string;
+    atMs: number;
+    before?: MetricDefinition;
+    after: MetricDefinition;
+}
+
+export interface AppAccounting {
+    app: string;
+    stream: string;
+    read: number;
+    sent: number;
+    rejected: number;
+    rejectedExpected: number;
+    duplicates: number;
+    late: number;
+    lateByRunner: number;
+    counted: number;
+    lost: number;
+    ok: boolean;
+    line: string;
+}
+
 export interface ReconciliationResult {
     windows: number;
     mismatches: Mismatch[];
     skipped: string[];
-    perOutput: Record<string, { compared: number; mismatches: number; closedUntilMs?: number }>;
-    accounting: { sent: number; valid: number; duplicates: number; rejectedExpected: number; rejectedInLake: number; ok: boolean; line: string };
+    perOutput: Record<string, { compared: number; mismatches: number; closedUntilMs?: number; straddling?: number; lostCounts?: number }>;
+    /** Late events in the lake, checked against the ground truth. */
+    late: number;
+    accounting: { apps: AppAccounting[]; lost: number; ok: boolean; line: string };
+}
+
+export interface ReconcileOptions {
+    /** Every window is closed (the apps were stopped with drain). Default false. */
+    allWindowsClosed?: boolean;
+    /** The recomputation of each output; default METRICS. */
+    metrics?: Record<string, MetricDefinition>;
+    /** Outputs whose SQL changed during the run (the drill). */
+    changes?: DefinitionChange[];
+    /** The Firehose stand-in's manifest of written files (needed with `changes`). */
+    manifest?: string;
 }
 
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const list = (items: string[]) => items.map(q).join(", ") || "''";
 
 /** Compares two key/value rows: numbers as numbers, everything else as text. Pure. */
 export function sameValue(a: unknown, b: unknown): boolean {
@@ -118,6 +168,9 @@ export function sameValue(a: unknown, b: unknown): boolean {
     if (!Number.isNaN(na) && !Number.isNaN(nb) && typeof a !== "boolean") return Math.abs(na - nb) < 1e-9;
     return String(a) === String(b);
 }
+
+const keyOf = (keys: string[], r: Record<string, unknown>) => JSON.stringify(keys.map((c) => (r[c] === null || r[c] === undefined ? null : String(r[c]))));
+const pick = (r: Record<string, unknown>, cols: string[]) => Object.fromEntries(cols.map((c) => [c, r[c] ?? null]));
 
 /**
  * Diffs expected against actual rows by key. `complete(row)` tells whether an expected row's window is
@@ -132,10 +185,8 @@ export function diffRows(
     actual: Record<string, unknown>[],
     complete: (row: Record<string, unknown>) => boolean,
 ): { compared: number; mismatches: Mismatch[] } {
-    const k = (r: Record<string, unknown>) => JSON.stringify(keys.map((c) => (r[c] === null || r[c] === undefined ? null : String(r[c]))));
-    const pick = (r: Record<string, unknown>, cols: string[]) => Object.fromEntries(cols.map((c) => [c, r[c] ?? null]));
-    const act = new Map(actual.map((r) => [k(r), r]));
-    const exp = new Map(expected.map((r) => [k(r), r]));
+    const act = new Map(actual.map((r) => [keyOf(keys, r), r]));
+    const exp = new Map(expected.map((r) => [keyOf(keys, r), r]));
     const mismatches: Mismatch[] = [];
     let compared = 0;
     for (const [key, e] of exp) {
@@ -153,73 +204,205 @@ export function diffRows(
 }
 
 /**
- * Runs the reconciliation. `groundTruth` is the JSON-lines file of sent records; `lakeDir` the local lake.
+ * Windows that straddle a SQL change: each lake value must lie within [low, high] (numbers), and the
+ * difference to `high` is what the old state had counted. Pure.
  */
-export async function reconcile(db: DuckDBConnection, groundTruth: string, lakeDir: string, region: string, apps: AppScope[]): Promise<ReconciliationResult> {
+export function diffStraddling(
+    output: string,
+    keys: string[],
+    values: string[],
+    low: Record<string, unknown>[],
+    high: Record<string, unknown>[],
+    actual: Record<string, unknown>[],
+): { compared: number; mismatches: Mismatch[]; lost: number } {
+    const act = new Map(actual.map((r) => [keyOf(keys, r), r]));
+    const lows = new Map(low.map((r) => [keyOf(keys, r), r]));
+    const mismatches: Mismatch[] = [];
+    let lost = 0;
+    for (const h of high) {
+        const key = keyOf(keys, h);
+        const a = act.get(key);
+        const l = lows.get(key);
+        const within = values.every((v) => {
+            const value = a ? Number(a[v]) : 0;
+            return value >= (l ? Number(l[v]) : 0) - 1e-9 && value <= Number(h[v]) + 1e-9;
+        });
+        if (!within) mismatches.push({ output, key: pick(h, keys), expected: pick(h, values), actual: a ? pick(a, values) : null });
+        else lost += Number(h[values[0]]) - (a ? Number(a[values[0]]) : 0);
+    }
+    return { compared: high.length, mismatches, lost };
+}
+
+async function rows(db: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
+    return (await db.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+}
+
+async function exists(db: DuckDBConnection, glob: string): Promise<boolean> {
+    return Number((await rows(db, `SELECT COUNT(*) AS n FROM glob(${q(glob)})`))[0].n) > 0;
+}
+
+/** Runs the reconciliation. `groundTruth` is the JSON-lines file of sent records; `lakeDir` the local lake. */
+export async function reconcile(
+    db: DuckDBConnection,
+    groundTruth: string,
+    lakeDir: string,
+    region: string,
+    apps: AppScope[],
+    options: ReconcileOptions = {},
+): Promise<ReconciliationResult> {
+    const metrics = options.metrics ?? METRICS;
     await db.run(`CREATE OR REPLACE TABLE gt AS SELECT * FROM read_json(${q(groundTruth)}, format = 'newline_delimited', columns = {
         seq: 'BIGINT', stream: 'VARCHAR', shard: 'VARCHAR', sent_ms: 'BIGINT', kind: 'VARCHAR', reason: 'VARCHAR',
         event_id: 'VARCHAR', event_type: 'VARCHAR', user_id: 'VARCHAR', site: 'VARCHAR', country: 'VARCHAR',
-        page_type: 'VARCHAR', page_url: 'VARCHAR', event_ms: 'BIGINT', campaign: 'VARCHAR', cart_value: 'VARCHAR'})`);
-    const result: ReconciliationResult = {
-        windows: 0,
-        mismatches: [],
-        skipped: [],
-        perOutput: {},
-        accounting: { sent: 0, valid: 0, duplicates: 0, rejectedExpected: 0, rejectedInLake: 0, ok: true, line: "" },
-    };
+        page_type: 'VARCHAR', page_url: 'VARCHAR', event_ms: 'BIGINT', campaign: 'VARCHAR', cart_value: 'VARCHAR', data: 'VARCHAR'})`);
+    // First delivery of each valid event_id per stream (events_unique; seq is the send order).
+    await db.run(`CREATE OR REPLACE TABLE gt_unique AS SELECT * FROM gt WHERE reason IS NULL QUALIFY ROW_NUMBER() OVER (PARTITION BY stream, event_id ORDER BY seq) = 1`);
+    const lateFiles = `${lakeDir}/late_events/**/*.parquet`;
+    await db.run(
+        (await exists(db, lateFiles))
+            ? `CREATE OR REPLACE TABLE late AS SELECT DISTINCT event_id, closed_outputs, epoch_ms(event_time) AS event_ms, site, event_type FROM read_parquet(${q(lateFiles)})`
+            : "CREATE OR REPLACE TABLE late (event_id VARCHAR, closed_outputs VARCHAR, event_ms BIGINT, site VARCHAR, event_type VARCHAR)",
+    );
+    if (options.manifest) {
+        // A file's rows were sent by the runner before its newest record arrived at the stand-in.
+        await db.run(`CREATE OR REPLACE TABLE manifest AS SELECT file, lastArrivalMs AS written_ms FROM read_json(${q(options.manifest)}, format = 'newline_delimited', columns = {file: 'VARCHAR', lastArrivalMs: 'BIGINT', output: 'VARCHAR'})`);
+    }
+    const result: ReconciliationResult = { windows: 0, mismatches: [], skipped: [], perOutput: {}, late: 0, accounting: { apps: [], lost: 0, ok: true, line: "" } };
+    // The late events each app recorded: those whose closed outputs are among its outputs.
+    const lateOf = (app: AppScope) => `(SELECT event_id FROM late WHERE list_has_any(string_split(closed_outputs, ','), [${list(app.outputs)}]))`;
+
+    // 1. Every late event is a valid, unique event of the app's stream, with its event time and keys.
+    for (const app of apps) {
+        const phantom = await rows(db, `SELECT l.event_id, l.closed_outputs, l.event_ms AS lake_ms, g.event_ms AS gt_ms FROM late l
+            LEFT JOIN gt_unique g ON g.event_id = l.event_id AND g.stream = ${q(app.stream)}
+            WHERE l.event_id IN ${lateOf(app)} AND (g.event_id IS NULL OR g.event_ms <> l.event_ms OR g.site <> l.site OR g.event_type <> l.event_type)`);
+        for (const p of phantom) result.mismatches.push({ output: "late_events", key: { app: app.app, event_id: p.event_id }, expected: p.gt_ms === null ? null : { event_ms: p.gt_ms }, actual: { event_ms: p.lake_ms, closed_outputs: p.closed_outputs } });
+    }
+    result.late = Number((await rows(db, "SELECT COUNT(DISTINCT event_id) AS n FROM late"))[0].n);
+
+    // 2. Every output, window by window.
     const outputs = [...new Set(apps.flatMap((a) => a.outputs))];
     for (const output of outputs) {
-        const def = METRICS[output];
+        const change = options.changes?.find((c) => c.output === output);
+        const def = change?.after ?? metrics[output];
         if (!def) {
-            result.skipped.push(output);
+            if (output !== "late_events") result.skipped.push(output);
             continue;
         }
-        const streams = [...new Set(apps.filter((a) => a.outputs.includes(output)).map((a) => a.stream))].map(q).join(", ");
-        // First delivery of each valid event_id wins (events_unique, one state per app and stream); seq is the send order.
-        await db.run(`CREATE OR REPLACE TEMP VIEW u AS SELECT * FROM gt WHERE stream IN (${streams}) AND reason IS NULL
-                      QUALIFY ROW_NUMBER() OVER (PARTITION BY stream, event_id ORDER BY seq) = 1`);
+        const owners = apps.filter((a) => a.outputs.includes(output));
+        const streams = list([...new Set(owners.map((a) => a.stream))]);
+        const lateIds = owners.map(lateOf).join(" UNION ");
+        await db.run(`CREATE OR REPLACE TEMP VIEW u_all AS SELECT * FROM gt_unique WHERE stream IN (${streams}) AND event_id NOT IN (${lateIds})`);
+        await db.run("CREATE OR REPLACE TEMP VIEW u AS SELECT * FROM u_all");
         await db.run(`CREATE OR REPLACE TEMP VIEW r AS SELECT * FROM gt WHERE stream IN (${streams}) AND reason IS NOT NULL`);
-        const expected = (await db.runAndReadAll(def.sql.replace(/\$region/g, q(region)))).getRowObjectsJson() as Record<string, unknown>[];
-        const c = (await db.runAndReadAll(`SELECT MIN(m) AS c FROM (SELECT MAX(event_ms) AS m FROM gt WHERE stream IN (${streams}) AND reason IS NULL GROUP BY stream, shard)`)).getRowObjectsJson()[0];
-        const closedUntil = Number(c.c ?? 0) - 60_000;
+        const closedUntil = options.allWindowsClosed
+            ? Number.MAX_SAFE_INTEGER
+            : Number((await rows(db, `SELECT MIN(m) AS c FROM (SELECT MAX(event_ms) AS m FROM gt WHERE stream IN (${streams}) AND reason IS NULL GROUP BY stream, shard)`))[0].c ?? 0) - 60_000;
         const files = `${lakeDir}/${output}/**/*.parquet`;
-        let actual: Record<string, unknown>[] = [];
-        const exists = (await db.runAndReadAll(`SELECT COUNT(*) AS n FROM glob(${q(files)})`)).getRowObjectsJson()[0];
-        if (Number(exists.n) > 0) {
+        let actual: (Record<string, unknown> & { file: string })[] = [];
+        if (await exists(db, files)) {
             await db.run(`CREATE OR REPLACE TEMP VIEW lake AS SELECT * FROM read_parquet(${q(files)}, hive_partitioning = true, hive_types_autocast = false, filename = true)`);
-            const all = (await db.runAndReadAll(lakeSelect(output))).getRowObjectsJson() as Record<string, unknown>[];
+            const all = (await rows(db, lakeSelect(output))) as (Record<string, unknown> & { file: string })[];
             // At-least-once: a window key may appear more than once; the final row (newest file) wins.
-            const latest = new Map<string, Record<string, unknown>>();
-            for (const row of all.sort((a, b) => String(a.file).localeCompare(String(b.file)))) latest.set(JSON.stringify(def.keys.map((k) => row[k])), row);
+            const latest = new Map<string, Record<string, unknown> & { file: string }>();
+            for (const row of all.sort((a, b) => String(a.file).localeCompare(String(b.file)))) latest.set(keyOf(def.keys, row), row);
             actual = [...latest.values()];
         }
         const complete = (row: Record<string, unknown>) => (def.windowEnd ? Number(row[def.windowEnd]) <= closedUntil : true);
-        const d = diffRows(output, def.keys, def.values, expected, actual, complete);
-        result.windows += d.compared;
-        result.mismatches.push(...d.mismatches);
-        result.perOutput[output] = { compared: d.compared, mismatches: d.mismatches.length, closedUntilMs: def.windowEnd ? closedUntil : undefined };
+        const sql = (d: MetricDefinition) => d.sql.replace(/\$region/g, q(region));
+        let compared = 0;
+        const found: Mismatch[] = [];
+        let straddling: { windows: number; lost: number } | undefined;
+        if (!change) {
+            const d = diffRows(output, def.keys, def.values, await rows(db, sql(def)), actual, complete);
+            compared += d.compared;
+            found.push(...d.mismatches);
+        } else {
+            // Rows written before the change follow the old SQL; the others the new one (see DefinitionChange).
+            const written = new Map((await rows(db, "SELECT file, written_ms FROM manifest")).map((m) => [String(m.file), Number(m.written_ms)]));
+            const before = actual.filter((r) => (written.get(r.file) ?? Infinity) < change.atMs);
+            const after = actual.filter((r) => (written.get(r.file) ?? Infinity) >= change.atMs);
+            if (change.before) {
+                const d = diffRows(output, def.keys, change.before.values, await rows(db, sql(change.before)), before, () => false);
+                compared += d.compared;
+                found.push(...d.mismatches.filter((m) => m.actual !== null)); // only the windows it emitted
+            } else if (before.length > 0) {
+                found.push(...before.map((r) => ({ output, key: pick(r, def.keys), expected: null, actual: pick(r, def.values) })));
+            }
+            const emittedBefore = new Set(before.map((r) => keyOf(def.keys, r)));
+            const high = (await rows(db, sql(def))).filter((r) => !emittedBefore.has(keyOf(def.keys, r)));
+            await db.run(`CREATE OR REPLACE TEMP VIEW u AS SELECT * FROM u_all WHERE sent_ms > ${change.atMs}`);
+            const low = await rows(db, sql(def));
+            await db.run("CREATE OR REPLACE TEMP VIEW u AS SELECT * FROM u_all");
+            const lowByKey = new Map(low.map((r) => [keyOf(def.keys, r), r]));
+            const exact = high.filter((h) => def.values.every((v) => sameValue(h[v], lowByKey.get(keyOf(def.keys, h))?.[v])));
+            const exactKeys = new Set(exact.map((r) => keyOf(def.keys, r)));
+            const d = diffRows(output, def.keys, def.values, exact, after.filter((r) => exactKeys.has(keyOf(def.keys, r)) || !high.some((h) => keyOf(def.keys, h) === keyOf(def.keys, r))), complete);
+            compared += d.compared;
+            found.push(...d.mismatches);
+            const s = diffStraddling(output, def.keys, def.values, low, high.filter((h) => !exactKeys.has(keyOf(def.keys, h))), after);
+            compared += s.compared;
+            found.push(...s.mismatches);
+            straddling = { windows: s.compared, lost: s.lost };
+        }
+        result.windows += compared;
+        result.mismatches.push(...found);
+        result.perOutput[output] = {
+            compared,
+            mismatches: found.length,
+            closedUntilMs: def.windowEnd && !options.allWindowsClosed ? closedUntil : undefined,
+            ...(straddling ? { straddling: straddling.windows, lostCounts: straddling.lost } : {}),
+        };
     }
-    // Accounting: sent = valid (first deliveries) + duplicates + rejected, and the lake holds every rejected record.
-    const streams = [...new Set(apps.filter((a) => a.outputs.includes("rejected_events")).map((a) => a.stream))];
-    const inList = streams.map(q).join(", ") || "''";
-    const acc = (
-        await db.runAndReadAll(`SELECT COUNT(*) AS sent,
-            COUNT(*) FILTER (WHERE reason IS NULL AND first) AS valid,
-            COUNT(*) FILTER (WHERE reason IS NULL AND NOT first) AS duplicates,
-            COUNT(*) FILTER (WHERE reason IS NOT NULL) AS rejected
-          FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY stream, event_id ORDER BY seq) = 1 OR event_id IS NULL AS first FROM gt WHERE stream IN (${inList}))`)
-    ).getRowObjectsJson()[0];
-    const rejectedRow = result.perOutput.rejected_events !== undefined
-        ? (await db.runAndReadAll(`SELECT COUNT(*) AS n FROM read_parquet(${q(`${lakeDir}/rejected_events/**/*.parquet`)}) WHERE EXISTS (SELECT 1)`).catch(() => null))?.getRowObjectsJson()[0]
-        : undefined;
-    const a = result.accounting;
-    a.sent = Number(acc.sent);
-    a.valid = Number(acc.valid);
-    a.duplicates = Number(acc.duplicates);
-    a.rejectedExpected = Number(acc.rejected);
-    a.rejectedInLake = rejectedRow ? Number(rejectedRow.n) : 0;
-    a.ok = a.sent === a.valid + a.duplicates + a.rejectedInLake;
-    a.line = `accounting: sent ${a.sent} = accepted ${a.valid} + duplicates ${a.duplicates} (same event_id, dropped by events_unique) + rejected ${a.rejectedInLake} (lake) ${a.ok ? "OK" : `MISMATCH (expected ${a.rejectedExpected} rejected)`}`;
+
+    // 3. Accounting per app: read (runner) = rejected (lake) + duplicates (ground truth) + late (lake) + counted (runner).
+    const rejectedFiles = `${lakeDir}/rejected_events/**/*.parquet`;
+    await db.run(
+        (await exists(db, rejectedFiles))
+            ? `CREATE OR REPLACE TABLE rejected AS SELECT DISTINCT payload FROM read_parquet(${q(rejectedFiles)})`
+            : "CREATE OR REPLACE TABLE rejected (payload VARCHAR)",
+    );
+    for (const app of apps) {
+        const g = (
+            await rows(db, `SELECT COUNT(*) AS sent,
+                COUNT(*) FILTER (WHERE reason IS NOT NULL) AS rejected_expected,
+                COUNT(*) FILTER (WHERE reason IS NULL) - COUNT(DISTINCT event_id) FILTER (WHERE reason IS NULL) AS duplicates,
+                COUNT(DISTINCT data) FILTER (WHERE reason IS NOT NULL AND data IN (SELECT payload FROM rejected)) AS rejected
+              FROM gt WHERE stream = ${q(app.stream)}`)
+        )[0];
+        const late = Number((await rows(db, `SELECT COUNT(*) AS n FROM ${lateOf(app)}`))[0].n);
+        const c = app.counts;
+        const a: AppAccounting = {
+            app: app.app,
+            stream: app.stream,
+            read: c?.read ?? 0,
+            sent: Number(g.sent),
+            rejected: Number(g.rejected),
+            rejectedExpected: Number(g.rejected_expected),
+            duplicates: Number(g.duplicates),
+            late,
+            lateByRunner: c?.late ?? 0,
+            counted: c?.onTime ?? 0,
+            lost: 0,
+            ok: false,
+            line: "",
+        };
+        a.lost = a.read - a.rejected - a.duplicates - a.late - a.counted;
+        const problems = [
+            c ? undefined : "no accounting from the runner",
+            a.read !== a.sent ? `read ${a.read} of ${a.sent} records sent` : undefined,
+            a.rejected !== a.rejectedExpected ? `${a.rejectedExpected} records should be rejected` : undefined,
+            a.late !== a.lateByRunner ? `the runner recorded ${a.lateByRunner} late events` : undefined,
+        ].filter((p): p is string => !!p);
+        a.ok = a.lost === 0 && problems.length === 0;
+        a.line =
+            `accounting ${app.app} (${app.stream}): read ${a.read} = rejected ${a.rejected} + duplicates ${a.duplicates} + late ${a.late} + counted ${a.counted}, ` +
+            `${a.lost} lost` + (problems.length ? ` (${problems.join("; ")})` : "");
+        result.accounting.apps.push(a);
+    }
+    result.accounting.lost = result.accounting.apps.reduce((n, a) => n + Math.abs(a.lost), 0);
+    result.accounting.ok = result.accounting.apps.every((a) => a.ok);
+    result.accounting.line = `accounting: ${result.accounting.ok ? "OK" : "FAILED"}: read = rejected + duplicates + late + counted for every app, ${result.accounting.lost} lost`;
     return result;
 }
 

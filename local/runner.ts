@@ -65,8 +65,12 @@ export interface LocalEndpoints {
     lakeRegion: string;
     /** Source streams read with EFO: stream name -> consumer ARN registered on the emulator. */
     consumerArns: Record<string, string>;
-    /** Local runner options (`runner` group): checkpoint interval, parallelism. */
+    /** Local runner options (`runner` group) of every app: checkpoint interval, parallelism, idle timeout. */
     runnerOptions: Record<string, string>;
+    /** More `runner` options per app: its REST port and checkpoint folder. */
+    appRunnerOptions?: Record<string, Record<string, string>>;
+    /** Connector options added to the source table of every app (the drill's read-batch size). */
+    sourceOptions?: Record<string, string>;
 }
 
 /**
@@ -91,14 +95,30 @@ export function planApps(region: RegionConfig, catalog: SqlCatalog, ep: LocalEnd
             source: { streamName: source.streamName, readMode: consumerArn ? "EFO" : "POLLING", consumerArn },
             lake,
             lakeStack: "local",
-            local: { kinesisEndpoint: ep.kinesis, firehoseEndpoint: ep.firehose, runnerOptions: ep.runnerOptions },
+            local: {
+                kinesisEndpoint: ep.kinesis,
+                firehoseEndpoint: ep.firehose,
+                runnerOptions: { ...ep.runnerOptions, ...(ep.appRunnerOptions?.[app.name] ?? {}) },
+                sourceOptions: ep.sourceOptions,
+            },
         });
         return { app, streamName: source.streamName, outputs: selectedOutputs(app, catalog.outputs), properties };
     });
 }
 
-/** Starts one app's JVM: `java <add-opens> -cp jar:classpath SqlRunner --properties <file>`. */
-export function startApp(group: ProcessGroup, repo: string, runDir: string, plan: LocalAppPlan, jvmArgs: string[] = []): Managed {
+export interface StartOptions {
+    /** A savepoint or retained checkpoint to restore (what Managed Flink does on start). */
+    restore?: string;
+    /** Let snapshot state without an operator in this job go (a SQL change that removed one). */
+    allowNonRestoredState?: boolean;
+    jvmArgs?: string[];
+}
+
+/**
+ * Starts one app's JVM: `java <add-opens> -cp jar:classpath SqlRunner --properties <file> [--restore <snapshot>]`,
+ * logging to `<runDir>/<app>.log` (appended across restarts) with local/runner-log4j2.properties.
+ */
+export function startApp(group: ProcessGroup, repo: string, runDir: string, plan: LocalAppPlan, options: StartOptions = {}): Managed {
     const file = path.join(runDir, `${plan.app.name}.application_properties.json`);
     fs.writeFileSync(file, JSON.stringify(plan.properties, null, 2));
     const target = path.join(repo, "runner", "target");
@@ -109,12 +129,15 @@ export function startApp(group: ProcessGroup, repo: string, runDir: string, plan
         "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1",
         ...addOpensFromPom(path.join(repo, "runner", "pom.xml")),
-        ...jvmArgs,
+        `-Dlog4j.configurationFile=${path.join(repo, "local", "runner-log4j2.properties")}`,
+        ...(options.jvmArgs ?? []),
         "-cp",
         classpath,
         RUNNER_MAIN,
         "--properties",
         file,
+        ...(options.restore ? ["--restore", options.restore] : []),
+        ...(options.allowNonRestoredState ? ["--allow-non-restored-state"] : []),
     ];
     return group.spawn(`flink:${plan.app.name}`, "java", args, { cwd: runDir, logFile: path.join(runDir, `${plan.app.name}.log`) });
 }

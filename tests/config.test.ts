@@ -48,6 +48,7 @@ describe("config: the example stack files as they are", () => {
             "page_clicks_late",
             "rejected_events",
             "cart_value_by_campaign",
+            "late_events",
         ]);
         expect(eu.region).to.equal("eu-west-1");
         expect(eu.season).to.equal("on");
@@ -57,9 +58,9 @@ describe("config: the example stack files as they are", () => {
             { name: "mobile", streamName: "mobile-events-eu", mode: "attach", capacity: "on-demand", shards: undefined, retentionHours: 48 },
         ]);
         expect(eu.apps.map((a) => [a.name, a.source, a.outputs, a.parallelism])).to.deep.equal([
-            ["realtime", "web", ["active_users_1m", "active_users_5m", "clicks_1m", "rejected_events"], 2],
-            ["campaigns", "web", ["cart_value_by_campaign"], 1],
-            ["mobile", "mobile", ["page_clicks_late", "rejected_events"], 2],
+            ["realtime", "web", ["active_users_1m", "active_users_5m", "clicks_1m", "rejected_events", "late_events"], 2],
+            ["campaigns", "web", ["cart_value_by_campaign", "late_events"], 1],
+            ["mobile", "mobile", ["page_clicks_late", "rejected_events", "late_events"], 2],
         ]);
         expect(eu.runnerJar).to.equal("runner/target/clickstream-runner.jar");
     });
@@ -105,12 +106,12 @@ describe("config: defaults", () => {
         const config = parseRegionConfig(
             region({
                 "clickstream:sources": JSON.stringify({ web: { streamName: "s", mode: "create", capacity: "provisioned", shards: 2 } }),
-                "clickstream:apps": JSON.stringify({ a: { source: "web", outputs: ["clicks_1m"] } }),
+                "clickstream:apps": JSON.stringify({ a: { source: "web", outputs: ["clicks_1m", "rejected_events"] } }),
             }),
             OUTPUTS,
         );
         expect(config.sources[0].shards).to.equal(2);
-        expect(config.apps[0].outputs).to.deep.equal(["clicks_1m"]);
+        expect(config.apps[0].outputs).to.deep.equal(["clicks_1m", "rejected_events"]);
     });
 });
 
@@ -213,6 +214,36 @@ describe("config: every bad value fails with one line naming the key, the value 
                     ["active_users_1m", "clicks_1m"],
                 ),
             "clickstream:apps.b.outputs: 'clicks_1m' is not valid; app 'a' already fills this windowed output; one app per windowed output per stack, or their rows for the same window would collide",
+        ],
+        [
+            "an app with windows that does not record its late events",
+            () =>
+                parseRegionConfig(
+                    region({ "clickstream:apps": { a: { source: "web", outputs: ["clicks_1m", "rejected_events"] } } }),
+                    [...OUTPUTS, "late_events"],
+                    ["active_users_1m", "clicks_1m"],
+                ),
+            'clickstream:apps.a.outputs: ["clicks_1m","rejected_events"] is not valid; an app that fills windowed outputs (clicks_1m) must also fill late_events, or its late events would be lost; add late_events',
+        ],
+        [
+            "a source whose invalid records no app keeps",
+            () =>
+                parseRegionConfig(
+                    region({ "clickstream:apps": { a: { source: "web", outputs: ["active_users_1m"] }, b: { source: "web", outputs: ["clicks_1m"] } } }),
+                    OUTPUTS,
+                    ["active_users_1m", "clicks_1m"],
+                ),
+            "clickstream:apps: no app reading source 'web' fills rejected_events, so its invalid records would be lost; add rejected_events to the outputs of one of: a, b",
+        ],
+        [
+            "a source whose invalid records two apps keep",
+            () =>
+                parseRegionConfig(
+                    region({ "clickstream:apps": { a: { source: "web", outputs: ["active_users_1m", "rejected_events"] }, b: { source: "web", outputs: ["clicks_1m", "rejected_events"] } } }),
+                    OUTPUTS,
+                    ["active_users_1m", "clicks_1m"],
+                ),
+            "clickstream:apps: apps 'a' and 'b' both fill rejected_events from source 'web', so each invalid record would be written twice; keep it in one",
         ],
         [
             "broken JSON",

@@ -16,7 +16,7 @@ import { recorded, resetResources, stackReferenceOutputs, valueOf } from "./mock
 export const REPO = path.resolve(__dirname, "..");
 export const LAKE_STACK = "acme/clickstream/lake";
 export const LAKE_REGION = "eu-central-1";
-export const OUTPUT_NAMES = ["active_users_1m", "active_users_5m", "cart_value_by_campaign", "clicks_1m", "page_clicks_late", "rejected_events"];
+export const OUTPUT_NAMES = ["active_users_1m", "active_users_5m", "cart_value_by_campaign", "clicks_1m", "late_events", "page_clicks_late", "rejected_events"];
 
 function write(file: string, text: string): void {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -36,7 +36,7 @@ export function fixtureSqlDir(extraOutputs: string[] = []): string {
         "CREATE TEMPORARY VIEW events AS\nSELECT JSON_VALUE(payload, '$.site') AS site, rowtime FROM clickstream_raw;\n",
     );
     for (const name of [...OUTPUT_NAMES, ...extraOutputs]) {
-        if (name === "rejected_events") {
+        if (name === "rejected_events" || name === "late_events") {
             // Not windowed, like the real one: several apps of one stack may fill it.
             write(
                 path.join(sql, "outputs", `${name}.sql`),

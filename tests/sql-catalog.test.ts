@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadSqlCatalog, parseOutputFile, splitStatements, SqlDefinitionError } from "../lib/sql/catalog";
+import { loadSqlCatalog, parseOutputFile, splitStatements, SqlDefinitionError, windowInputs } from "../lib/sql/catalog";
 import { flinkTypeToGlue, glueColumns, PARTITION_KEYS } from "../lib/sql/glue-schema";
 
 const fixtures = path.join(__dirname, "fixtures", "sql");
@@ -132,6 +132,18 @@ describe("SQL catalog: mistakes name the file, the column and the fix", () => {
             }
         });
     }
+
+    it("a window over events_unique instead of events_on_time, in the repository's SQL", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "clickstream-sql-"));
+        fs.cpSync(path.join(__dirname, "..", "sql"), path.join(root, "sql"), { recursive: true });
+        const file = path.join(root, "sql", "outputs", "clicks_1m.sql");
+        fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("TABLE events_on_time,", "TABLE events_unique,"));
+        expect(() => loadSqlCatalog(path.join(root, "sql"), root)).to.throw(
+            SqlDefinitionError,
+            `sql/outputs/clicks_1m.sql:12: a window reads 'events_unique'; windows read events_on_time, so that the events that arrive after their window closed are recorded in late_events instead of dropped (docs/SQL.md, "Lateness")`,
+        );
+        expect(windowInputs("INSERT INTO x SELECT 1 FROM TABLE(HOP(TABLE `events_on_time`, DESCRIPTOR(rowtime), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)) JOIN TABLE(TUMBLE(TABLE b, DESCRIPTOR(t), INTERVAL '1' MINUTE))")).to.deep.equal(["events_on_time", "b"]);
+    });
 
     it("an invalid output name", () => {
         expect(() => parseOutputFile("sql/outputs/Clicks-1m.sql", "")).to.throw(

@@ -265,7 +265,46 @@ export function loadSqlCatalog(sqlDir: string = defaultSqlDir(), repoRoot: strin
     if (sources.length === 0) {
         throw new SqlDefinitionError(`${rel(sqlDir)}/sources: no source table; add one CREATE TABLE file`);
     }
-    return { sources, views, outputs };
+    const catalog = { sources, views, outputs };
+    checkWindowsReadOnTimeEvents(catalog);
+    return catalog;
+}
+
+/** The view every event-time window reads (sql/views/3_events_on_time.sql; docs/SQL.md, "Lateness"). */
+export const ON_TIME_VIEW = "events_on_time";
+
+/**
+ * The tables that the window table functions (TUMBLE, HOP, CUMULATE, SESSION) of a statement read:
+ * `TABLE(TUMBLE(TABLE <name>, ...))`, from the lexer's tokens.
+ */
+export function windowInputs(sql: string): string[] {
+    const g = flinkGrammar.FlinkSqlParser;
+    const windows = new Set([g.KW_TUMBLE, g.KW_HOP, g.KW_CUMULATE, g.KW_SESSION]);
+    const tokens = new FlinkSQL().getAllTokens(sql).filter((t) => t.channel === 0);
+    const inputs: string[] = [];
+    tokens.forEach((t, i) => {
+        if (windows.has(t.type) && tokens[i + 1]?.type === g.LR_BRACKET && tokens[i + 2]?.type === g.KW_TABLE && tokens[i + 3]) {
+            inputs.push(unquote(tokens[i + 3].text ?? ""));
+        }
+    });
+    return inputs;
+}
+
+/**
+ * Windows read events_on_time, so that the runner's lateness decision covers them: a window over
+ * events_unique would drop its late events without a trace. Checked when the SQL has that view.
+ */
+export function checkWindowsReadOnTimeEvents(catalog: SqlCatalog): void {
+    if (!catalog.views.some((v) => v.target === ON_TIME_VIEW)) return;
+    for (const o of catalog.outputs) {
+        const other = windowInputs(o.insert.sql).find((t) => t !== ON_TIME_VIEW);
+        if (other !== undefined) {
+            throw new SqlDefinitionError(
+                `${o.file}:${o.insert.line}: a window reads '${other}'; windows read ${ON_TIME_VIEW}, so that the events ` +
+                    `that arrive after their window closed are recorded in late_events instead of dropped (docs/SQL.md, "Lateness")`,
+            );
+        }
+    }
 }
 
 export function defaultSqlDir(): string {

@@ -61,6 +61,26 @@ describe("local: end to end (npm start, 20 s of traffic)", function () {
         expect(result.exitCode).to.equal(0);
     });
 
+    it("accounts for every record of every app: read = rejected + duplicates + late + counted, 0 lost", () => {
+        expect(lines).to.include("accounting: OK: read = rejected + duplicates + late + counted for every app, 0 lost");
+        const apps = result.reconciliation!.accounting.apps;
+        expect(apps.map((a) => a.app)).to.deep.equal(["realtime", "campaigns", "mobile"]);
+        for (const a of apps) {
+            expect(a.read, a.line).to.equal(a.sent);
+            expect(a.read, a.line).to.equal(a.rejected + a.duplicates + a.late + a.counted);
+            expect(lines.filter((l) => l.trim() === a.line)).to.have.length(1);
+        }
+        expect(result.sent).to.equal(apps[0].sent + apps[2].sent); // realtime and campaigns read one stream, mobile the other
+    });
+
+    it("records the offline devices' late events in late_events, with the outputs that missed them", async () => {
+        const db = await (await DuckDBInstance.create(":memory:")).connect();
+        const rows = (await db.runAndReadAll(`SELECT DISTINCT event_id, closed_outputs FROM read_parquet('${result.localDir}/lake/late_events/**/*.parquet')`)).getRowObjectsJson();
+        expect(rows.length).to.be.above(0);
+        for (const r of rows) expect(r.closed_outputs).to.equal("page_clicks_late"); // only the mobile stream has offline devices
+        expect(result.reconciliation!.late).to.equal(rows.length);
+    });
+
     it("writes Parquet files in the hourly layout with exactly the Glue schema", async () => {
         const lake = path.join(result.localDir, "lake");
         const catalog = loadSqlCatalog(path.join(REPO, "sql"), REPO);

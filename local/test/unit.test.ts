@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { wholeNumber, ArgError } from "../args";
-import { classifyPayload, parseEventTime } from "../classify";
+import { classifyPayload, isBlank, parseEventTime } from "../classify";
 import { DeliveryBuffer } from "../firehose";
 import { ClickstreamGenerator, isoWithOffset, nextFunnelStep, WEB_SITES, APP_SITES } from "../generator";
 import { shardsForRate } from "../kinesis";
@@ -28,7 +28,8 @@ describe("local: pure parts", () => {
             const c = classifyPayload(r.data, Date.UTC(2026, 10, 27, 12));
             if (r.label.kind === "malformed") {
                 expect(c.reason, r.data).to.not.equal(null);
-                if (r.label.malformed === "missing_field") expect(c.reason).to.equal(`missing_field:${r.label.missingField}`);
+                if (r.label.malformed === "missing_field" || r.label.malformed === "blank_field") expect(c.reason).to.equal(`missing_field:${r.label.missingField}`);
+                else if (r.label.malformed === "glued") expect(c.reason).to.equal("not_json");
                 else expect(c.reason).to.equal(r.label.malformed);
             } else {
                 expect(c.reason, r.data).to.equal(null);
@@ -38,6 +39,20 @@ describe("local: pure parts", () => {
         }
         expect(counts.duplicate / 40000).to.be.within(0.003, 0.008);
         expect(counts.malformed / 40000).to.be.within(0.003, 0.008);
+    });
+    it("a source with offline devices sends some events 2.5 to 6 min late, labelled offline", () => {
+        const g = new ClickstreamGenerator({ seed: 3, rate: 100, startTimeMs: Date.UTC(2026, 10, 27, 10), sources: [{ name: "mobile", sites: APP_SITES, weight: 1, lateRate: 0.02 }] });
+        const offline = Array.from({ length: 20000 }, () => g.next()).filter((r) => r.label.offline);
+        expect(offline.length / 20000).to.be.within(0.01, 0.03);
+        for (const r of offline) expect(r.label.latenessMs).to.be.within(150_000, 400_000);
+    });
+    it("blank is empty or Java whitespace: tabs and line breaks, not the no-break space", () => {
+        for (const v of ["", " ", "\t", "\n", "\r\n", "\u000B\f", "\u001F", "\u2003", "\u2028"]) expect(isBlank(v), JSON.stringify(v)).to.equal(true);
+        for (const v of ["x", " x ", "\u00A0", "\u2007", "\u202F", "\uFEFF"]) expect(isBlank(v), JSON.stringify(v)).to.equal(false);
+        expect(classifyPayload('{"event_id":"e","event_type":"click","user_id":"\\t","session_id":"s","site":"x","country":"DE","event_time":"2026-11-27T10:00:00Z"}', Date.UTC(2026, 10, 28)).reason).to.equal("missing_field:user_id");
+        expect(classifyPayload('{"event_id":"e","event_type":"click","user_id":"u","session_id":"s","site":"x","country":"DE","event_time":"\\t"}', Date.UTC(2026, 10, 28)).reason).to.equal("missing_field:event_time");
+        expect(classifyPayload('{"event_id":"e"}{"event_id":"f"}', 0).reason).to.equal("not_json");
+        expect(classifyPayload('{"event_id":"e"} x', 0).reason).to.equal("not_json");
     });
     it("Zipf probabilities follow 1/k^s and sampling matches them", () => {
         const z = new Zipf(100, 1.1);

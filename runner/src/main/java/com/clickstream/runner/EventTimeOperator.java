@@ -29,14 +29,16 @@ import java.util.Map;
  *
  * <p>It also counts every record it reads ({@code recordsRead}, checkpointed: see {@link Accounting}),
  * and exposes how far apart the shards are read ({@code eventTimeSkewMs}) and how many are active.
- * It drops the shard column ({@code $split}) from the rows it forwards.
+ * It drops the shard and arrival columns ({@code $split}, {@code $arrival}) from the rows it forwards.
  */
 final class EventTimeOperator extends AbstractStreamOperator<RowData>
         implements OneInputStreamOperator<RowData, RowData>, ProcessingTimeService.ProcessingTimeCallback {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventTimeOperator.class);
 
     private final int rowtimeIndex;
     private final int shardIndex;
+    private final int arrivalIndex;
     private final int[] forwarded;
     private final long boundMs;
     private final long idleTimeoutMs;
@@ -50,17 +52,21 @@ final class EventTimeOperator extends AbstractStreamOperator<RowData>
     private transient boolean idle;
     private transient StringData lastShardData;
     private transient String lastShard;
+    private transient List<String> lastIdle;
+    private transient int behindLogged;
 
     /**
      * @param shardIndex   field with the shard (Kinesis shard id, file path), or -1 for one clock per subtask
+     * @param arrivalIndex field with the time the record arrived in the stream (TIMESTAMP_LTZ), or -1
      * @param forwarded    the fields passed on, in order (all but the shard field)
      * @param holdUnseenMs on a fresh start, how long to wait for shards that have not delivered yet
      * @param intervalMs   how often the watermark is re-evaluated (pipeline.auto-watermark-interval)
      */
-    EventTimeOperator(int rowtimeIndex, int shardIndex, int[] forwarded, long boundMs, long idleTimeoutMs,
+    EventTimeOperator(int rowtimeIndex, int shardIndex, int arrivalIndex, int[] forwarded, long boundMs, long idleTimeoutMs,
                       long holdUnseenMs, long intervalMs) {
         this.rowtimeIndex = rowtimeIndex;
         this.shardIndex = shardIndex;
+        this.arrivalIndex = arrivalIndex;
         this.forwarded = forwarded.clone();
         this.boundMs = boundMs;
         this.idleTimeoutMs = idleTimeoutMs;
@@ -76,7 +82,7 @@ final class EventTimeOperator extends AbstractStreamOperator<RowData>
         shardState = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("event-time-shards", Types.TUPLE(Types.STRING, Types.LONG)));
         if (context.isRestored()) {
-            for (Tuple2<String, Long> s : shardState.get()) clocks.restore(s.f0, s.f1, now);
+            for (Tuple2<String, Long> s : shardState.get()) clocks.restore(s.f0, s.f1);
         }
         accounting = new Accounting("source", new String[] {"read"}, context.getOperatorStateStore(),
                 context.isRestored(), getMetricGroup(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
@@ -87,6 +93,7 @@ final class EventTimeOperator extends AbstractStreamOperator<RowData>
     public void open() throws Exception {
         super.open();
         lastEmitted = Long.MIN_VALUE;
+        lastIdle = List.of();
         getMetricGroup().gauge("eventTimeSkewMs", (Gauge<Long>) () -> clocks.skew(now()));
         getMetricGroup().gauge("activeShards", (Gauge<Integer>) () -> clocks.activeShards(now()));
         getProcessingTimeService().registerTimer(now() + intervalMs, this);
@@ -97,19 +104,32 @@ final class EventTimeOperator extends AbstractStreamOperator<RowData>
         RowData row = element.getValue();
         long eventTime = row.isNullAt(rowtimeIndex) ? 0 : row.getTimestamp(rowtimeIndex, 3).getMillisecond();
         long now = now();
-        clocks.onRecord(shardOf(row), eventTime, now);
+        String shard = shardOf(row);
+        if (eventTime > 0 && lastEmitted != Long.MIN_VALUE && eventTime <= lastEmitted && behindLogged < 20) {
+            // Out of order by more than the bound within its own shard, or its shard had gone idle.
+            behindLogged++;
+            LOG.warn("event time: a record of shard {} at {} arrived behind the watermark {}; shard clocks {}, idle {}",
+                    shard, java.time.Instant.ofEpochMilli(eventTime), java.time.Instant.ofEpochMilli(lastEmitted),
+                    clocks.snapshot(), clocks.idleShards(now));
+        }
+        long lag = arrivalIndex < 0 || row.isNullAt(arrivalIndex) ? 0 : now - row.getTimestamp(arrivalIndex, 3).getMillisecond();
+        clocks.onRecord(shard, eventTime, now, lag);
         accounting.add(0, 1);
         if (idle) {
             idle = false;
             output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
         }
-        output.collect(element.replace(ProjectedRowData.from(forwarded).replaceRow(row)));
-        // Like Flink's own watermark assigner: emit at once when event time jumped by more than the
-        // interval, so that results do not depend on when the periodic timer happens to run.
+        // The watermark goes out before the record that moved it (which is never late for it: it is its
+        // shard's newest). After a restore this is what stops records from slipping into windows that
+        // fired before the snapshot: downstream operators start again at no watermark, and the restored
+        // shards give the first one with the first record. Like Flink's own watermark assigner, it is
+        // emitted at once when event time jumped by more than the interval, so that results do not depend
+        // on when the periodic timer happens to run.
         long watermark = clocks.watermark(now);
         if (watermark != ShardClocks.NONE && (lastEmitted == Long.MIN_VALUE || watermark - lastEmitted > intervalMs)) {
             emit(watermark);
         }
+        output.collect(element.replace(ProjectedRowData.from(forwarded).replaceRow(row)));
     }
 
     private String shardOf(RowData row) {
@@ -125,6 +145,12 @@ final class EventTimeOperator extends AbstractStreamOperator<RowData>
     @Override
     public void onProcessingTime(long timestamp) throws Exception {
         long now = now();
+        List<String> idleShards = clocks.idleShards(now);
+        if (!idleShards.equals(lastIdle)) {
+            LOG.info("event time: {} of {} shards idle (no records for {} ms): {}", idleShards.size(),
+                    clocks.snapshot().size(), idleTimeoutMs, idleShards);
+            lastIdle = idleShards;
+        }
         long watermark = clocks.watermark(now);
         if (watermark != ShardClocks.NONE && watermark > lastEmitted) {
             if (idle) {

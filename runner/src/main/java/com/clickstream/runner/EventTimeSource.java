@@ -44,6 +44,7 @@ final class EventTimeSource {
     private EventTimeSource() {}
 
     static final String SHARD_COLUMN = "$split";
+    static final String ARRIVAL_COLUMN = "$arrival";
 
     /** The metadata key that names the shard of a record, per connector; null: one clock per subtask. */
     static String shardMetadataKey(String connector) {
@@ -70,8 +71,12 @@ final class EventTimeSource {
         String connector = options.get("connector");
         String shardKey = shardMetadataKey(connector);
         String hidden = name + "$connector";
+        List<String> metadata = new ArrayList<>();
+        if (shardKey != null) metadata.add(quote(SHARD_COLUMN) + " STRING METADATA FROM '" + shardKey + "' VIRTUAL");
+        // When the record arrived in the stream: tells a shard read behind from an idle one.
+        if ("kinesis".equals(connector)) metadata.add(quote(ARRIVAL_COLUMN) + " TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL");
         SqlRunner.exec(tEnv, statement, "CREATE TEMPORARY TABLE " + quote(hidden)
-                + (shardKey == null ? "" : " (" + quote(SHARD_COLUMN) + " STRING METADATA FROM '" + shardKey + "' VIRTUAL)")
+                + (metadata.isEmpty() ? "" : " (" + String.join(", ", metadata) + ")")
                 + " LIKE " + quote(name) + " (EXCLUDING WATERMARKS)");
 
         List<String> proctime = new ArrayList<>();
@@ -87,17 +92,18 @@ final class EventTimeSource {
         List<String> names = read.getColumnNames();
         List<DataType> types = read.getColumnDataTypes();
         int shardIndex = names.indexOf(SHARD_COLUMN);
+        int arrivalIndex = names.indexOf(ARRIVAL_COLUMN);
         List<Integer> forwarded = new ArrayList<>();
         List<LogicalType> outTypes = new ArrayList<>();
         List<String> outNames = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
-            if (i == shardIndex) continue;
+            if (i == shardIndex || i == arrivalIndex) continue;
             forwarded.add(i);
             outTypes.add(types.get(i).getLogicalType());
             outNames.add(names.get(i));
         }
         long idleMs = config.sourceIdleTimeoutMs();
-        EventTimeOperator operator = new EventTimeOperator(names.indexOf(rowtime), shardIndex,
+        EventTimeOperator operator = new EventTimeOperator(names.indexOf(rowtime), shardIndex, arrivalIndex,
                 forwarded.stream().mapToInt(Integer::intValue).toArray(), boundMs, idleMs,
                 // Kinesis assigns all of a subtask's shards at start, so a shard that has not delivered
                 // yet is waited for; files are assigned one at a time and need no wait.

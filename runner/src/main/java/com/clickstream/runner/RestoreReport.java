@@ -55,8 +55,10 @@ final class RestoreReport {
         return lines;
     }
 
+    /** Operators that keep state (a local pre-aggregation only buffers until the next checkpoint). */
     private static boolean stateful(String name) {
-        return name.matches(".*(Aggregate|Deduplicate|Rank|Join|Sink|Writer|Committer|Source|EventTime|Lateness).*");
+        return !name.startsWith("LocalWindowAggregate")
+                && name.matches(".*(Aggregate|Deduplicate|Rank|Join|Sink|Writer|Committer|Source|EventTime|Lateness).*");
     }
 
     private static CheckpointMetadata load(String snapshot) {

@@ -148,11 +148,26 @@ public final class SqlRunner {
         }
     }
 
-    /** The optimized plans: the lateness rules, then the statement set (all outputs). */
+    /**
+     * The optimized plans of the three parts of the job: each source with its computed columns (below the
+     * runner's event-time operator), the view events_unique (below the lateness split), and the statement
+     * set of all outputs; then the lateness rules.
+     */
     static String explain(Prepared prepared) {
         StringBuilder b = new StringBuilder();
-        if (prepared.lateness != null) b.append("== Lateness rules ==\n").append(prepared.lateness.describe()).append("\n\n");
-        return b.append(prepared.statementSet.explain()).toString();
+        for (String table : prepared.tableEnv.listTemporaryTables()) {
+            if (table.endsWith("$connector")) {
+                b.append("==== Source ").append(table).append(" (then the runner's event time per shard) ====\n")
+                        .append(prepared.tableEnv.explainSql("SELECT * FROM " + EventTimeSource.quote(table))).append('\n');
+            }
+        }
+        if (prepared.lateness != null) {
+            b.append("==== View ").append(LatenessSplit.INPUT_VIEW).append(" (then the runner's lateness split) ====\n")
+                    .append(prepared.tableEnv.explainSql("SELECT * FROM " + LatenessSplit.INPUT_VIEW)).append('\n');
+        }
+        b.append("==== Outputs ====\n").append(prepared.statementSet.explain()).append('\n');
+        if (prepared.lateness != null) b.append("==== Lateness rules ====\n").append(prepared.lateness.describe()).append('\n');
+        return b.toString();
     }
 
     static Map<String, Properties> readProperties(String path) {

@@ -70,7 +70,7 @@ class EventTimeTest {
         }
         DataStream<RowData> timed = env.fromData(InternalTypeInfo.of(in), rows.toArray(new RowData[0]))
                 .transform("EventTime", InternalTypeInfo.of(out),
-                        new EventTimeOperator(0, shardIndex, new int[] {0}, 60 * S, 30 * S, 0, 200));
+                        new EventTimeOperator(0, shardIndex, -1, new int[] {0}, 60 * S, 30 * S, 0, 200));
         List<String> seen = new ArrayList<>();
         try (CloseableIterator<String> it = timed.process(new ProcessFunction<RowData, String>() {
             @Override

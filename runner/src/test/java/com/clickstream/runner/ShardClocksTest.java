@@ -39,6 +39,21 @@ class ShardClocksTest {
     }
 
     @Test
+    void aShardReadBehindThatStallsHoldsTheWatermarkForFiveIdleTimeouts() {
+        ShardClocks c = new ShardClocks(MIN, 10_000, 0, 0);
+        c.onRecord("a", T + 9 * MIN, 0, 100);        // a: read live (100 ms after it arrived)
+        c.onRecord("b", T + MIN, 0, 90_000);         // b: catching up, read 90 s after it arrived; then its reads stall
+        for (long now = 1_000; now < 50_000; now += 1_000) c.onRecord("a", T + 9 * MIN, now, 100);
+        assertEquals(T, c.watermark(49_999));        // b still holds it: its records are waiting, not absent
+        assertEquals(List.of(), c.idleShards(49_999));
+        assertEquals(T + 8 * MIN, c.watermark(50_000)); // given up after 5 x 10 s
+        assertEquals(List.of("b"), c.idleShards(50_000));
+        c.onRecord("c", T + 2 * MIN, 51_000, 0);
+        assertEquals(List.of("a", "b"), c.idleShards(60_999));      // a, read live, idle 10 s after its last record
+        assertEquals(List.of("a", "b", "c"), c.idleShards(61_000));
+    }
+
+    @Test
     void whenEveryShardIsIdleTheNewestShardLeads() {
         ShardClocks c = new ShardClocks(MIN, 10_000, 0, 0);
         c.onRecord("a", T + 5 * MIN, 0);
@@ -51,21 +66,29 @@ class ShardClocksTest {
     @Test
     void aFreshStartWaitsForShardsThatHaveNotDeliveredYet() {
         ShardClocks c = new ShardClocks(MIN, 10_000, 10_000, 1_000);
-        c.onRecord("a", T + 5 * MIN, 1_100);
-        assertEquals(ShardClocks.NONE, c.watermark(10_999)); // b may still come with older events
-        assertFalse(c.idle(10_999));
-        c.onRecord("b", T + MIN, 2_000);
-        assertEquals(T, c.watermark(11_000));
+        assertEquals(ShardClocks.NONE, c.watermark(50_000));  // nothing read yet: no time passes for idleness
+        assertFalse(c.idle(50_000));
+        c.onRecord("a", T + 5 * MIN, 51_000);
+        assertEquals(ShardClocks.NONE, c.watermark(60_999)); // b may still come with older events
+        assertFalse(c.idle(60_999));
+        c.onRecord("b", T + MIN, 52_000);
+        assertEquals(T, c.watermark(61_000));
     }
 
     @Test
-    void aRestoredShardHoldsTheWatermarkUntilItDeliversOrGoesIdle() {
+    void aRestoredShardHoldsTheWatermarkUntilItDeliversOrGoesIdleAfterTheFirstRecord() {
         ShardClocks c = new ShardClocks(MIN, 10_000, 10_000, 1_000);
-        c.restore("b", T + MIN, 1_000);                // known at the snapshot: no start-up hold
-        c.onRecord("a", T + 9 * MIN, 1_200);            // a's backlog is read first
-        assertEquals(T, c.watermark(1_200));            // b holds it at 10:01 - 1 min
-        assertEquals(T + 8 * MIN, c.watermark(11_000)); // b idle since its restore
-        assertEquals(List.of(Map.entry("b", T + MIN), Map.entry("a", T + 9 * MIN)), c.snapshot());
+        c.restore("b", T + MIN);                         // known at the snapshot: no start-up hold
+        assertEquals(T, c.watermark(30_000));             // the restored clocks give a watermark at once
+        assertFalse(c.idle(30_000));                      // a slow start is not idleness
+        c.onRecord("a", T + 9 * MIN, 31_000);             // a's backlog is read first
+        assertEquals(T, c.watermark(31_000));             // b holds it at 10:01 - 1 min
+        for (long now = 36_000; now <= 81_000; now += 5_000) c.onRecord("a", T + 10 * MIN, now);
+        assertEquals(List.of(), c.idleShards(80_999));
+        assertEquals(T, c.watermark(80_999));             // b, restored (read behind until it delivers), holds 5 x 10 s
+        assertEquals(T + 9 * MIN, c.watermark(81_000));   // then a alone
+        assertEquals(List.of("b"), c.idleShards(81_000));
+        assertEquals(List.of(Map.entry("b", T + MIN), Map.entry("a", T + 10 * MIN)), c.snapshot());
     }
 
     @Test
