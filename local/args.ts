@@ -1,6 +1,38 @@
-/** Validation of `npm start` flags: one clear line per bad value (exit 2). Pure. */
+/**
+ * The command lines of the local tools (`npm start`, `npm run drill`, `npm run bench:local`): flag
+ * validation with one clear line per bad value (exit 2), and commander's parsing without its own output.
+ */
+import { Command, InvalidArgumentError, OptionValues } from "commander";
 
 export class ArgError extends Error {}
+
+/** A commander argument parser from a validator that throws ArgError (or any Error) with the message to print. */
+export function validated<T>(validate: (value: string) => T): (value: string) => T {
+    return (value) => {
+        try {
+            return validate(value);
+        } catch (e) {
+            throw new InvalidArgumentError((e as Error).message);
+        }
+    };
+}
+
+/**
+ * Parses `argv` with `program` (built with exitOverride()). Returns its options, or the exit code after
+ * printing one line: 0 for --help, 2 for a bad flag (`--rate: 'abc' is not valid; ...`).
+ */
+export function parseArgs(program: Command, argv: string[]): OptionValues | number {
+    program.exitOverride().configureOutput({ writeErr: () => undefined });
+    try {
+        program.parse(argv, { from: "user" });
+    } catch (e) {
+        const err = e as { code?: string; message: string };
+        if (err.code === "commander.helpDisplayed" || err.code === "commander.help" || err.code === "commander.version") return 0;
+        process.stderr.write(err.message.replace(/^error: /, "").replace(/^option '[^']+' argument '[^']*' is invalid\. /, "") + "\n");
+        return 2;
+    }
+    return program.opts();
+}
 
 export function wholeNumber(flag: string, value: string, min: number, max: number): number {
     if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) {

@@ -25,11 +25,11 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { outputNamesOf, parseRegionConfig, readStackFile } from "../lib/config";
 import { loadSqlCatalog } from "../lib/sql/catalog";
-import { stackName, wholeNumber } from "./args";
+import { parseArgs, stackName, validated, wholeNumber } from "./args";
 import { regionStacks } from "./cli";
 import { runPipeline, RunResult } from "./pipeline";
 import { processTable } from "./processes";
@@ -196,13 +196,6 @@ export async function analyse(repo: string, stack: string): Promise<{ outputs: O
     return { outputs, lag, files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, num(v)])) };
 }
 
-const wrap = (fn: (v: string) => unknown) => (v: string) => {
-    try {
-        return fn(v);
-    } catch (e) {
-        throw new InvalidArgumentError((e as Error).message);
-    }
-};
 
 const s = (ms: number | null | undefined) => (ms === null || ms === undefined ? "n/a" : `${(ms / 1000).toFixed(1)} s`);
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
@@ -210,23 +203,14 @@ const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 async function main(argv: string[]): Promise<number> {
     const program = new Command("npm run bench:local --")
         .description("Runs the local pipeline once and measures end-to-end freshness, the sustained rate and the peak memory (docs/BENCHMARKS.md).")
-        .option("--stack <name>", "region stack (Pulumi.<name>.yaml)", wrap((v) => stackName(v, regionStacks())), "eu")
-        .option("--duration <seconds>", "seconds of traffic", wrap((v) => wholeNumber("--duration", v, 5, 3600)), 60)
-        .option("--rate <events/s>", "events per second put into Kinesis", wrap((v) => wholeNumber("--rate", v, 1, 20000)), 200)
-        .option("--seed <n>", "generator seed", wrap((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)), 42)
-        .option("--time-scale <n>", "event-time seconds per wall second", wrap((v) => wholeNumber("--time-scale", v, 1, 60)), 10)
-        .option("--build", "rebuild a stale runner jar first (default: run the jar as it is)")
-        .exitOverride()
-        .configureOutput({ writeErr: () => undefined });
-    try {
-        program.parse(argv, { from: "user" });
-    } catch (e) {
-        const err = e as { code?: string; message: string };
-        if (err.code === "commander.helpDisplayed" || err.code === "commander.help") return 0;
-        process.stderr.write(err.message.replace(/^error: /, "").replace(/^option '[^']+' argument '[^']*' is invalid\. /, "") + "\n");
-        return 2;
-    }
-    const o = program.opts();
+        .option("--stack <name>", "region stack (Pulumi.<name>.yaml)", validated((v) => stackName(v, regionStacks())), "eu")
+        .option("--duration <seconds>", "seconds of traffic", validated((v) => wholeNumber("--duration", v, 5, 3600)), 60)
+        .option("--rate <events/s>", "events per second put into Kinesis", validated((v) => wholeNumber("--rate", v, 1, 20000)), 200)
+        .option("--seed <n>", "generator seed", validated((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)), 42)
+        .option("--time-scale <n>", "event-time seconds per wall second", validated((v) => wholeNumber("--time-scale", v, 1, 60)), 10)
+        .option("--build", "rebuild a stale runner jar first (default: run the jar as it is)");
+    const o = parseArgs(program, argv);
+    if (typeof o === "number") return o;
     const command = `npm run bench:local -- --rate ${o.rate} --duration ${o.duration} --seed ${o.seed} --time-scale ${o.timeScale} --stack ${o.stack}${o.build ? " --build" : ""}`;
     const machine = {
         date: new Date().toISOString(),

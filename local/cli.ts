@@ -4,8 +4,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Command, InvalidArgumentError } from "commander";
-import { ArgError, stackName, wholeNumber } from "./args";
+import { Command } from "commander";
+import { ArgError, parseArgs, stackName, validated, wholeNumber } from "./args";
 import { runPipeline, RunOptions } from "./pipeline";
 
 const REPO = path.resolve(__dirname, "..");
@@ -17,13 +17,6 @@ export function regionStacks(repo = REPO): string[] {
         .filter((s): s is string => !!s && /clickstream:role:\s*region/.test(fs.readFileSync(path.join(repo, `Pulumi.${s}.yaml`), "utf8")));
 }
 
-const wrap = (fn: (v: string) => unknown) => (v: string) => {
-    try {
-        return fn(v);
-    } catch (e) {
-        throw new InvalidArgumentError((e as Error).message);
-    }
-};
 
 export function buildProgram(): Command {
     return new Command("npm start --")
@@ -43,16 +36,16 @@ export function buildProgram(): Command {
                 "Exit 0 only with 0 mismatches; 1 on a mismatch or a failure; 2 on a bad flag.",
             ].join("\n"),
         )
-        .option("--stack <name>", "region stack (Pulumi.<name>.yaml)", wrap((v) => stackName(v, regionStacks())), "eu")
-        .option("--duration <seconds>", "seconds of generated traffic", wrap((v) => wholeNumber("--duration", v, 5, 3600)), 60)
-        .option("--rate <events/s>", "events per second (shards sized for it)", wrap((v) => wholeNumber("--rate", v, 1, 20000)), 200)
-        .option("--seed <n>", "generator seed (same seed, same events)", wrap((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)), 42)
-        .option("--events <file>", "replay a JSON-lines file (one record a line)", wrap((v) => {
+        .option("--stack <name>", "region stack (Pulumi.<name>.yaml)", validated((v) => stackName(v, regionStacks())), "eu")
+        .option("--duration <seconds>", "seconds of generated traffic", validated((v) => wholeNumber("--duration", v, 5, 3600)), 60)
+        .option("--rate <events/s>", "events per second (shards sized for it)", validated((v) => wholeNumber("--rate", v, 1, 20000)), 200)
+        .option("--seed <n>", "generator seed (same seed, same events)", validated((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)), 42)
+        .option("--events <file>", "replay a JSON-lines file (one record a line)", validated((v) => {
             if (!fs.existsSync(v) || !fs.statSync(v).isFile()) throw new ArgError(`--events: '${v}' is not a readable file`);
             return path.resolve(v);
         }))
         .option("--keep", "keep .local/run and .local/lake of earlier runs")
-        .option("--time-scale <n>", "event-time seconds per wall second", wrap((v) => wholeNumber("--time-scale", v, 1, 60)), 10)
+        .option("--time-scale <n>", "event-time seconds per wall second", validated((v) => wholeNumber("--time-scale", v, 1, 60)), 10)
         .addHelpText(
             "after",
             [
@@ -70,22 +63,12 @@ export function buildProgram(): Command {
                 "Ctrl-C stops every process it started (by pid, SIGTERM then SIGKILL).",
                 "See docs/LOCAL.md.",
             ].join("\n"),
-        )
-        .exitOverride()
-        .configureOutput({ writeErr: () => undefined });
+        );
 }
 
 export async function main(argv: string[]): Promise<number> {
-    const program = buildProgram();
-    try {
-        program.parse(argv, { from: "user" });
-    } catch (e) {
-        const err = e as { code?: string; message: string; exitCode?: number };
-        if (err.code === "commander.helpDisplayed" || err.code === "commander.help" || err.code === "commander.version") return 0;
-        process.stderr.write(err.message.replace(/^error: /, "").replace(/^option '[^']+' argument '[^']*' is invalid\. /, "") + "\n");
-        return 2;
-    }
-    const o = program.opts();
+    const o = parseArgs(buildProgram(), argv);
+    if (typeof o === "number") return o;
     const options: RunOptions = { stack: o.stack, duration: o.duration, rate: o.rate, seed: o.seed, events: o.events, keep: Boolean(o.keep), timeScale: o.timeScale };
     try {
         const r = await runPipeline(options);

@@ -15,11 +15,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { AppConfig, RegionConfig, selectedOutputs } from "../lib/config";
 import { loadSqlCatalog, OutputTable, SqlCatalog } from "../lib/sql/catalog";
-import { stackName, wholeNumber } from "./args";
+import { parseArgs, stackName, validated, wholeNumber } from "./args";
 import { regionStacks } from "./cli";
 import { operatorMetrics } from "./flink-rest";
 import { ClickstreamGenerator } from "./generator";
@@ -310,33 +310,17 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     return { exitCode, phases, reconciliation: rec, latePerPhase, backlog, maxSkewMs, line, seconds: (Date.now() - started) / 1000 };
 }
 
-const wrap = (fn: (v: string) => unknown) => (v: string) => {
-    try {
-        return fn(v);
-    } catch (e) {
-        throw new InvalidArgumentError((e as Error).message);
-    }
-};
 
 export async function main(argv: string[]): Promise<number> {
     const program = new Command("npm run drill --")
         .description("Takes the local pipeline through a season: steady, pause, resume, SQL change, crash, drain; then reconciles every window. See docs/LOCAL.md.")
-        .option("--stack <name>", "region stack (Pulumi.<name>.yaml)", wrap((v) => stackName(v, regionStacks())), "eu")
-        .option("--seed <n>", "generator seed", wrap((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)), 42)
-        .option("--rate <events/s>", "events per second, all streams", wrap((v) => wholeNumber("--rate", v, 20, 2000)), 240)
-        .option("--shards <n>", "shards of every stream", wrap((v) => wholeNumber("--shards", v, 4, 32)), 4)
-        .option("--steady <seconds>", "seconds of steady traffic; the other phases scale with it", wrap((v) => wholeNumber("--steady", v, 10, 600)), 25)
-        .exitOverride()
-        .configureOutput({ writeErr: () => undefined });
-    try {
-        program.parse(argv, { from: "user" });
-    } catch (e) {
-        const err = e as { code?: string; message: string };
-        if (err.code === "commander.helpDisplayed" || err.code === "commander.help") return 0;
-        process.stderr.write(err.message.replace(/^error: /, "").replace(/^option '[^']+' argument '[^']*' is invalid\. /, "") + "\n");
-        return 2;
-    }
-    const o = program.opts();
+        .option("--stack <name>", "region stack (Pulumi.<name>.yaml)", validated((v) => stackName(v, regionStacks())), "eu")
+        .option("--seed <n>", "generator seed", validated((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)), 42)
+        .option("--rate <events/s>", "events per second, all streams", validated((v) => wholeNumber("--rate", v, 20, 2000)), 240)
+        .option("--shards <n>", "shards of every stream", validated((v) => wholeNumber("--shards", v, 4, 32)), 4)
+        .option("--steady <seconds>", "seconds of steady traffic; the other phases scale with it", validated((v) => wholeNumber("--steady", v, 10, 600)), 25);
+    const o = parseArgs(program, argv);
+    if (typeof o === "number") return o;
     try {
         return (await runDrill({ stack: o.stack, seed: o.seed, rate: o.rate, shards: o.shards, steadySeconds: o.steady })).exitCode;
     } catch (e) {

@@ -7,8 +7,6 @@ import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
@@ -31,8 +29,7 @@ import java.util.Map;
  * and exposes how far apart the shards are read ({@code eventTimeSkewMs}) and how many are active.
  * It drops the shard and arrival columns ({@code $split}, {@code $arrival}) from the rows it forwards.
  */
-final class EventTimeOperator extends AbstractStreamOperator<RowData>
-        implements OneInputStreamOperator<RowData, RowData>, ProcessingTimeService.ProcessingTimeCallback {
+final class EventTimeOperator extends AccountedOperator implements ProcessingTimeService.ProcessingTimeCallback {
     private static final long serialVersionUID = 1L;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventTimeOperator.class);
 
@@ -47,7 +44,6 @@ final class EventTimeOperator extends AbstractStreamOperator<RowData>
 
     private transient ShardClocks clocks;
     private transient ListState<Tuple2<String, Long>> shardState;
-    private transient Accounting accounting;
     private transient long lastEmitted;
     private transient boolean idle;
     private transient StringData lastShardData;
@@ -64,6 +60,7 @@ final class EventTimeOperator extends AbstractStreamOperator<RowData>
      */
     EventTimeOperator(int rowtimeIndex, int shardIndex, int arrivalIndex, int[] forwarded, long boundMs, long idleTimeoutMs,
                       long holdUnseenMs, long intervalMs) {
+        super("source", "read");
         this.rowtimeIndex = rowtimeIndex;
         this.shardIndex = shardIndex;
         this.arrivalIndex = arrivalIndex;
@@ -84,9 +81,6 @@ final class EventTimeOperator extends AbstractStreamOperator<RowData>
         if (context.isRestored()) {
             for (Tuple2<String, Long> s : shardState.get()) clocks.restore(s.f0, s.f1);
         }
-        accounting = new Accounting("source", new String[] {"read"}, context.getOperatorStateStore(),
-                context.isRestored(), getMetricGroup(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
     }
 
     @Override
@@ -195,13 +189,6 @@ final class EventTimeOperator extends AbstractStreamOperator<RowData>
         List<Tuple2<String, Long>> shards = new ArrayList<>();
         for (Map.Entry<String, Long> e : clocks.snapshot()) shards.add(Tuple2.of(e.getKey(), e.getValue()));
         shardState.update(shards);
-        accounting.snapshot(context.getCheckpointId());
-    }
-
-    @Override
-    public void notifyCheckpointComplete(long checkpointId) throws Exception {
-        super.notifyCheckpointComplete(checkpointId);
-        accounting.complete(checkpointId);
     }
 
     private long now() {

@@ -1,9 +1,6 @@
 package com.clickstream.runner;
 
 import org.apache.flink.runtime.state.StateInitializationContext;
-import org.apache.flink.runtime.state.StateSnapshotContext;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.table.data.GenericRowData;
@@ -23,16 +20,16 @@ import org.apache.flink.table.data.utils.JoinedRowData;
  *
  * <p>It counts both kinds, checkpointed ({@link Accounting}): {@code on_time} and {@code late}.
  */
-final class LatenessOperator extends AbstractStreamOperator<RowData> implements OneInputStreamOperator<RowData, RowData> {
+final class LatenessOperator extends AccountedOperator {
     private static final long serialVersionUID = 1L;
 
     private final int rowtimeIndex;
     private final LatenessRules rules;
 
     private transient long watermark;
-    private transient Accounting accounting;
 
     LatenessOperator(int rowtimeIndex, LatenessRules rules) {
+        super("lateness", "on_time", "late");
         this.rowtimeIndex = rowtimeIndex;
         this.rules = rules;
     }
@@ -41,9 +38,6 @@ final class LatenessOperator extends AbstractStreamOperator<RowData> implements 
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         watermark = Long.MIN_VALUE;
-        accounting = new Accounting("lateness", new String[] {"on_time", "late"}, context.getOperatorStateStore(),
-                context.isRestored(), getMetricGroup(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
     }
 
     @Override
@@ -62,17 +56,5 @@ final class LatenessOperator extends AbstractStreamOperator<RowData> implements 
     public void processWatermark(Watermark mark) throws Exception {
         watermark = mark.getTimestamp();
         super.processWatermark(mark);
-    }
-
-    @Override
-    public void snapshotState(StateSnapshotContext context) throws Exception {
-        super.snapshotState(context);
-        accounting.snapshot(context.getCheckpointId());
-    }
-
-    @Override
-    public void notifyCheckpointComplete(long checkpointId) throws Exception {
-        super.notifyCheckpointComplete(checkpointId);
-        accounting.complete(checkpointId);
     }
 }

@@ -1,0 +1,43 @@
+package com.clickstream.runner;
+
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.table.data.RowData;
+
+/**
+ * An operator of the runner's own whose record counters are part of its checkpointed state, published as
+ * metrics and logged at every completed checkpoint ({@link Accounting}).
+ */
+abstract class AccountedOperator extends AbstractStreamOperator<RowData> implements OneInputStreamOperator<RowData, RowData> {
+    private static final long serialVersionUID = 1L;
+
+    private final String stage;
+    private final String[] counters;
+    protected transient Accounting accounting;
+
+    AccountedOperator(String stage, String... counters) {
+        this.stage = stage;
+        this.counters = counters.clone();
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        accounting = new Accounting(stage, counters, context.getOperatorStateStore(), context.isRestored(), getMetricGroup(),
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        accounting.snapshot(context.getCheckpointId());
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        accounting.complete(checkpointId);
+    }
+}
