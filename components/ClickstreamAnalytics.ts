@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AppConfig, Season, SourceStreamConfig } from "../lib/config";
+import { AppConfig, Season, sourceReadOf, SourceStreamConfig } from "../lib/config";
 import { AccountScope, regionKeyPolicy } from "../lib/iam/region-policies";
 import { appLakeOutputs, appRuntimeProperties, flinkApplicationName, LakeAnalyticsOutputs } from "../lib/region-app";
 import { RunnerArtifact } from "../lib/runner-artifact";
@@ -121,7 +121,7 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
                     app,
                     catalog: args.catalog,
                     sourceRegion: args.region,
-                    source: { streamName: source.streamName, readMode: source.readMode, consumerArn: arn },
+                    source: { streamName: source.streamName, ...sourceReadOf({ apps: args.apps, sources: args.sources }, app.name), consumerArn: arn },
                     lake: lakeOutputs,
                     lakeStack: args.lakeStack,
                 }),

@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import * as YAML from "yaml";
+import { GET_RECORDS_PER_SHARD_PER_SECOND, pollIntervalMs } from "./connector-options";
 
 export const NAMESPACE = "clickstream";
 
@@ -85,8 +86,20 @@ export interface AppConfig {
     parallelismPerKpu: number;
     /** Let Managed Flink scale parallelism with CPU. Default true. */
     autoScaling: boolean;
-    /** Where a new app starts reading. Default `TRIM_HORIZON`. */
-    startPosition: "TRIM_HORIZON" | "LATEST";
+    /**
+     * Where the app reads from when it starts without state (its first start, or `restore: skip`):
+     * `TRIM_HORIZON` (everything retained; the default for a stream this stack creates), `LATEST` (only
+     * new records; the default for an attached stream, whose retention holds someone else's days of
+     * events), or `AT_TIMESTAMP` with `startTimestamp`.
+     */
+    startPosition: "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
+    /** With `AT_TIMESTAMP`: the instant, ISO-8601 with a zone (for example the time the app was stopped). */
+    startTimestamp?: string;
+    /**
+     * `latest` (default): every start and update restores the latest snapshot. `skip`: the next start or
+     * update begins without state, at `startPosition` (for a change whose state cannot be restored).
+     */
+    restore: "latest" | "skip";
     /** Checkpoint interval in milliseconds. Default 60000. */
     checkpointIntervalMs: number;
 }
@@ -109,6 +122,13 @@ export interface RegionConfig {
 }
 
 export type StackConfig = LakeConfig | RegionConfig;
+
+/**
+ * Name lengths that AWS limits reach through the names this project derives (docs/REGION.md):
+ * an app's role is auto-named from `clickstream-app-<app>-role` plus Pulumi's 8-character suffix, and
+ * an IAM role name has at most 64 characters.
+ */
+export const APP_NAME_MAX = 64 - "clickstream-app-".length - "-role".length - 8;
 
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 const NAME = /^[a-z][a-z0-9_-]{0,62}$/;
@@ -276,16 +296,33 @@ function sources(raw: unknown): SourceStreamConfig[] {
     return list;
 }
 
-function apps(raw: unknown, sourceNames: string[], outputNames: string[]): AppConfig[] {
+/** ISO-8601 with a zone (`2026-11-27T10:00:00Z`, `…+01:00`), as Kinesis AT_TIMESTAMP takes it. */
+function instant(k: string, value: unknown): string {
+    const v = text(k, value, /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d)$/, "expected an ISO-8601 time with a zone, e.g. 2026-11-27T10:00:00Z");
+    if (Number.isNaN(Date.parse(v))) fail(k, value, "expected an ISO-8601 time with a zone, e.g. 2026-11-27T10:00:00Z");
+    return v;
+}
+
+function apps(raw: unknown, sources: SourceStreamConfig[], outputNames: string[]): AppConfig[] {
+    const sourceNames = sources.map((s) => s.name);
     const k = key("apps");
     if (raw === undefined) fail(k, raw, "a region stack needs at least one app");
     const map = asMap(k, raw);
     const list = Object.entries(map).map(([name, a]) => {
         const ak = `${k}.${name}`;
         if (!NAME.test(name)) fail(ak, name, "app names use lower case letters, digits, '-' and '_'");
+        if (name.length > APP_NAME_MAX) {
+            fail(ak, name, `an app name has at most ${APP_NAME_MAX} characters (its IAM role is named clickstream-app-<app>-role plus 8 characters, and a role name has at most 64)`);
+        }
         if (a === null || typeof a !== "object") fail(ak, a, "expected a map with 'source' and 'outputs'");
-        unknownKeys(ak, a, ["source", "outputs", "parallelism", "parallelismPerKpu", "autoScaling", "startPosition", "checkpointIntervalMs"]);
+        unknownKeys(ak, a, ["source", "outputs", "parallelism", "parallelismPerKpu", "autoScaling", "startPosition", "startTimestamp", "restore", "checkpointIntervalMs"]);
         const source = oneOf(`${ak}.source`, a.source, sourceNames);
+        const attached = sources.find((s) => s.name === source)!.mode === "attach";
+        const startPosition = oneOf(`${ak}.startPosition`, a.startPosition, ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"] as const, attached ? "LATEST" : "TRIM_HORIZON");
+        if (startPosition === "AT_TIMESTAMP" && a.startTimestamp === undefined) {
+            fail(`${ak}.startTimestamp`, undefined, "startPosition AT_TIMESTAMP needs the instant to start from, ISO-8601 with a zone, e.g. 2026-11-27T10:00:00Z");
+        }
+        if (startPosition !== "AT_TIMESTAMP" && a.startTimestamp !== undefined) fail(`${ak}.startTimestamp`, a.startTimestamp, "applies only with startPosition: AT_TIMESTAMP");
         let outputs: string[] | "all";
         if (a.outputs === undefined || a.outputs === "all") {
             outputs = "all";
@@ -301,7 +338,9 @@ function apps(raw: unknown, sourceNames: string[], outputNames: string[]): AppCo
             parallelism: integer(`${ak}.parallelism`, a.parallelism, 1, 1024, 1),
             parallelismPerKpu: integer(`${ak}.parallelismPerKpu`, a.parallelismPerKpu, 1, 8, 1),
             autoScaling: bool(`${ak}.autoScaling`, a.autoScaling, true),
-            startPosition: oneOf(`${ak}.startPosition`, a.startPosition, ["TRIM_HORIZON", "LATEST"] as const, "TRIM_HORIZON"),
+            startPosition,
+            ...(startPosition === "AT_TIMESTAMP" ? { startTimestamp: instant(`${ak}.startTimestamp`, a.startTimestamp) } : {}),
+            restore: oneOf(`${ak}.restore`, a.restore, ["latest", "skip"] as const, "latest"),
             checkpointIntervalMs: integer(`${ak}.checkpointIntervalMs`, a.checkpointIntervalMs, 1000, 3_600_000, 60_000),
         };
     });
@@ -372,15 +411,49 @@ function checkNothingDroppedSilently(apps: AppConfig[], sources: SourceStreamCon
     }
 }
 
+/** How an app reads its source (docs/REGION.md, "Reading one stream from several apps"). */
+export interface SourceRead {
+    /** `EFO` through the app's own consumer on an attached stream; `POLLING` on a stream this stack created. */
+    readMode: "EFO" | "POLLING";
+    /** POLLING: milliseconds between two GetRecords calls per shard, so that all polling apps fit the stream's limit. */
+    pollIntervalMs?: number;
+}
+
+/**
+ * An app reads an attached stream through its own enhanced fan-out consumer (its own 2 MB/s per shard,
+ * no shared limit) and polls a stream this stack created; every app that polls one stream shares
+ * Kinesis's 5 GetRecords calls per second per shard, so each polls every 200 ms × the number of them.
+ */
+export function sourceReadOf(region: Pick<RegionConfig, "apps" | "sources">, app: string): SourceRead {
+    const a = region.apps.find((x) => x.name === app)!;
+    const source = region.sources.find((s) => s.name === a.source)!;
+    if (source.mode === "attach") return { readMode: "EFO" };
+    return { readMode: "POLLING", pollIntervalMs: pollIntervalMs(region.apps.filter((x) => x.source === source.name).length) };
+}
+
+function checkPollingLimit(apps: AppConfig[], sources: SourceStreamConfig[]): void {
+    for (const source of sources.filter((s) => s.mode === "create")) {
+        const readers = apps.filter((a) => a.source === source.name).map((a) => a.name);
+        if (readers.length > GET_RECORDS_PER_SHARD_PER_SECOND) {
+            throw new ConfigError(
+                `${key("apps")}: source '${source.name}' is polled by ${readers.length} apps (${readers.join(", ")}); Kinesis allows ` +
+                    `${GET_RECORDS_PER_SHARD_PER_SECOND} GetRecords calls per second per shard across them, so at most ` +
+                    `${GET_RECORDS_PER_SHARD_PER_SECOND} apps can poll one stream: merge apps (an app fills several outputs)`,
+            );
+        }
+    }
+}
+
 /**
  * `outputNames`: the outputs defined in `sql/outputs/`, which apps may select.
  * `windowedOutputs`: those with a `window_start` column (see checkOneAppPerWindowedOutput).
  */
 export function parseRegionConfig(read: ConfigReader, outputNames: string[], windowedOutputs: string[] = []): RegionConfig {
     const parsedSources = sources(read(key("sources")));
-    const parsedApps = apps(read(key("apps")), parsedSources.map((s) => s.name), outputNames);
+    const parsedApps = apps(read(key("apps")), parsedSources, outputNames);
     checkOneAppPerWindowedOutput(parsedApps, outputNames, windowedOutputs);
     checkNothingDroppedSilently(parsedApps, parsedSources, outputNames, windowedOutputs);
+    checkPollingLimit(parsedApps, parsedSources);
     return {
         role: "region",
         region: region(read("aws:region")),

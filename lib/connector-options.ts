@@ -12,8 +12,24 @@ export interface KinesisSourceArgs {
     readMode: "EFO" | "POLLING";
     /** ARN of the enhanced fan-out consumer Pulumi registered; required with `EFO`. */
     consumerArn?: string;
-    /** Where a new app starts reading. Default `TRIM_HORIZON`, so no retained record is skipped. */
-    startPosition?: "TRIM_HORIZON" | "LATEST";
+    /** Where an app without state starts reading. Default `TRIM_HORIZON`, so no retained record is skipped. */
+    startPosition?: "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
+    /** With `AT_TIMESTAMP`: ISO-8601 with a zone. */
+    startTimestamp?: string;
+    /** Milliseconds between two GetRecords calls per shard (POLLING). Default the connector's 200 ms. */
+    pollIntervalMs?: number;
+}
+
+/** Kinesis allows 5 GetRecords calls per second per shard, across every consumer that polls it. */
+export const GET_RECORDS_PER_SHARD_PER_SECOND = 5;
+
+/**
+ * The polling interval of each of `pollingApps` apps that poll one stream, so that together they stay
+ * within Kinesis's 5 GetRecords calls per second per shard: 200 ms for one app (the connector default),
+ * 400 ms for two, 1000 ms for five. Pure.
+ */
+export function pollIntervalMs(pollingApps: number): number {
+    return Math.ceil((1000 * Math.max(1, pollingApps)) / GET_RECORDS_PER_SHARD_PER_SECOND);
 }
 
 export function kinesisSourceOptions(args: KinesisSourceArgs): Record<string, string> {
@@ -25,6 +41,15 @@ export function kinesisSourceOptions(args: KinesisSourceArgs): Record<string, st
         "scan.stream.initpos": args.startPosition ?? "TRIM_HORIZON",
         "scan.stream.recordpublisher": args.readMode,
     };
+    if (args.startPosition === "AT_TIMESTAMP") {
+        if (!args.startTimestamp) throw new Error(`source '${args.streamName}': AT_TIMESTAMP needs startTimestamp`);
+        // The connector reads this format (ISO-8601 with an offset) as the start instant.
+        options["scan.stream.initpos-timestamp"] = isoWithOffsetMillis(args.startTimestamp);
+        options["scan.stream.initpos-timestamp-format"] = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
+    }
+    if (args.readMode === "POLLING" && args.pollIntervalMs !== undefined) {
+        options["scan.shard.getrecords.intervalmillis"] = String(args.pollIntervalMs);
+    }
     if (args.readMode === "EFO") {
         if (!args.consumerArn) throw new Error(`EFO source '${args.streamName}' needs the consumer ARN`);
         // The consumer is registered by Pulumi (aws.kinesis.StreamConsumer), so the job never registers or
@@ -34,6 +59,11 @@ export function kinesisSourceOptions(args: KinesisSourceArgs): Record<string, st
         options[`scan.stream.efo.consumerarn.${args.streamName}`] = args.consumerArn;
     }
     return options;
+}
+
+/** `2026-11-27T10:00:00Z` -> `2026-11-27T10:00:00.000Z`: the instant with milliseconds, as UTC. Pure. */
+export function isoWithOffsetMillis(iso: string): string {
+    return new Date(Date.parse(iso)).toISOString();
 }
 
 function consumerNameFromArn(arn: string): string {

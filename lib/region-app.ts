@@ -2,7 +2,7 @@
  * Pure logic of a region stack's Flink SQL apps: names, and the runtime properties of one app built from
  * the SQL catalog, its source and the lake's outputs. Components call these with resolved values.
  */
-import { AppConfig, selectedOutputs } from "./config";
+import { AppConfig, RegionConfig, selectedOutputs, sourceReadOf } from "./config";
 import { firehoseSinkOptions, kinesisSourceOptions, localEndpointOverrides } from "./connector-options";
 import { appStatements, buildRuntimeProperties, PropertyGroup, RuntimePropertiesError } from "./runtime-properties";
 import { SqlCatalog } from "./sql/catalog";
@@ -40,6 +40,8 @@ export interface ResolvedSource {
     readMode: "EFO" | "POLLING";
     /** Required with EFO. */
     consumerArn?: string;
+    /** POLLING: the interval between GetRecords calls per shard (see `sourceReadOf`). */
+    pollIntervalMs?: number;
 }
 
 /** The lake outputs an app writes to, in `sql/outputs/` order; fails naming the missing ones. */
@@ -90,6 +92,8 @@ export function appRuntimeProperties(args: AppRuntimePropertiesArgs): PropertyGr
                 readMode: args.source.readMode,
                 consumerArn: args.source.consumerArn,
                 startPosition: app.startPosition,
+                startTimestamp: app.startTimestamp,
+                pollIntervalMs: args.source.pollIntervalMs,
             }),
             ...sourceOverrides,
         };
@@ -113,7 +117,8 @@ export function appRuntimeProperties(args: AppRuntimePropertiesArgs): PropertyGr
  * Builds every app's properties with placeholder ARNs and Firehose names before any resource exists,
  * so that an app which cannot fit Managed Flink's limits fails the run up front with one line.
  */
-export function preflightRuntimeProperties(apps: AppConfig[], catalog: SqlCatalog, sourceRegion: string, readModes: Record<string, "EFO" | "POLLING">): void {
+export function preflightRuntimeProperties(region: RegionConfig, catalog: SqlCatalog): void {
+    const sourceRegion = region.region;
     const placeholderLake: LakeAnalyticsOutputs = {};
     for (const o of catalog.outputs) {
         const firehoseName = `clickstream-${o.name}-placeholder00`;
@@ -125,16 +130,16 @@ export function preflightRuntimeProperties(apps: AppConfig[], catalog: SqlCatalo
             s3Prefix: `${o.name}/`,
         };
     }
-    for (const app of apps) {
-        const readMode = readModes[app.name];
+    for (const app of region.apps) {
+        const read = sourceReadOf(region, app.name);
         appRuntimeProperties({
             app,
             catalog,
             sourceRegion,
             source: {
                 streamName: "s".repeat(128),
-                readMode,
-                consumerArn: readMode === "EFO" ? `arn:aws:kinesis:${sourceRegion}:000000000000:stream/${"s".repeat(128)}/consumer/${"c".repeat(64)}:1700000000` : undefined,
+                ...read,
+                consumerArn: read.readMode === "EFO" ? `arn:aws:kinesis:${sourceRegion}:000000000000:stream/${"s".repeat(128)}/consumer/${"c".repeat(64)}:1700000000` : undefined,
             },
             lake: placeholderLake,
             lakeStack: "preflight",

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { AppConfig, RegionConfig, selectedOutputs } from "../lib/config";
 import { firehoseName } from "../lib/naming";
+import { pollIntervalMs } from "../lib/connector-options";
 import { appRuntimeProperties, LakeAnalyticsOutputs } from "../lib/region-app";
 import { PropertyGroup } from "../lib/runtime-properties";
 import { OutputTable, SqlCatalog } from "../lib/sql/catalog";
@@ -88,11 +89,14 @@ export function planApps(region: RegionConfig, catalog: SqlCatalog, ep: LocalEnd
     return region.apps.map((app) => {
         const source = region.sources.find((s) => s.name === app.source)!;
         const consumerArn = source.mode === "attach" ? ep.consumerArns[source.streamName] : undefined;
+        // Locally an attached stream is polled too (docs/LOCAL.md): every app of a stream shares its GetRecords limit.
         const properties = appRuntimeProperties({
             app,
             catalog,
             sourceRegion: region.region,
-            source: { streamName: source.streamName, readMode: consumerArn ? "EFO" : "POLLING", consumerArn },
+            source: consumerArn
+                ? { streamName: source.streamName, readMode: "EFO", consumerArn }
+                : { streamName: source.streamName, readMode: "POLLING", pollIntervalMs: pollIntervalMs(region.apps.filter((a) => a.source === source.name).length) },
             lake,
             lakeStack: "local",
             local: {

@@ -21,10 +21,7 @@ export function createRegionStack(config: RegionConfig, catalog: SqlCatalog, opt
     // Checks that need no cloud, before any resource exists: the jar, and every app's properties within
     // Managed Flink's limits (with placeholder ARNs).
     const runner = resolveRunnerArtifact(options.projectRoot ?? path.resolve(__dirname, ".."), config.runnerJar);
-    const readModes = Object.fromEntries(
-        config.apps.map((a) => [a.name, config.sources.find((s) => s.name === a.source)!.mode === "attach" ? "EFO" : "POLLING"] as const),
-    );
-    preflightRuntimeProperties(config.apps, catalog, config.region, readModes);
+    preflightRuntimeProperties(config, catalog);
 
     const stackName = pulumi.getStack();
     const lake = new pulumi.StackReference(config.lakeStack);

@@ -96,6 +96,7 @@ describe("config: defaults", () => {
             parallelismPerKpu: 1,
             autoScaling: true,
             startPosition: "TRIM_HORIZON",
+            restore: "latest",
             checkpointIntervalMs: 60000,
         });
         expect(config.logRetentionDays).to.equal(30);
@@ -112,6 +113,27 @@ describe("config: defaults", () => {
         );
         expect(config.sources[0].shards).to.equal(2);
         expect(config.apps[0].outputs).to.deep.equal(["clicks_1m", "rejected_events"]);
+    });
+});
+
+describe("config: where an app starts without state, and whether it restores", () => {
+    it("an attached stream starts at LATEST, a created one at TRIM_HORIZON; AT_TIMESTAMP takes an instant; restore skip is explicit", () => {
+        const config = parseRegionConfig(
+            region({
+                "clickstream:sources": { web: { streamName: "w", mode: "create" }, mobile: { streamName: "m", mode: "attach" } },
+                "clickstream:apps": {
+                    web: { source: "web", outputs: ["clicks_1m", "rejected_events"] },
+                    mobile: { source: "mobile", outputs: ["rejected_events"] },
+                    replay: { source: "web", outputs: ["active_users_1m"], startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-27T10:00:00+01:00", restore: "skip" },
+                },
+            }),
+            OUTPUTS,
+        );
+        expect(config.apps.map((a) => [a.name, a.startPosition, a.startTimestamp, a.restore])).to.deep.equal([
+            ["web", "TRIM_HORIZON", undefined, "latest"],
+            ["mobile", "LATEST", undefined, "latest"],
+            ["replay", "AT_TIMESTAMP", "2026-11-27T10:00:00+01:00", "skip"],
+        ]);
     });
 });
 
@@ -244,6 +266,40 @@ describe("config: every bad value fails with one line naming the key, the value 
                     ["active_users_1m", "clicks_1m"],
                 ),
             "clickstream:apps: apps 'a' and 'b' both fill rejected_events from source 'web', so each invalid record would be written twice; keep it in one",
+        ],
+        [
+            "AT_TIMESTAMP without the timestamp",
+            () => parseRegionConfig(region({ "clickstream:apps": { realtime: { source: "web", startPosition: "AT_TIMESTAMP" } } }), OUTPUTS),
+            "clickstream:apps.realtime.startTimestamp: not set; startPosition AT_TIMESTAMP needs the instant to start from, ISO-8601 with a zone, e.g. 2026-11-27T10:00:00Z",
+        ],
+        [
+            "a timestamp without a zone",
+            () => parseRegionConfig(region({ "clickstream:apps": { realtime: { source: "web", startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-27T10:00:00" } } }), OUTPUTS),
+            "clickstream:apps.realtime.startTimestamp: '2026-11-27T10:00:00' is not valid; expected an ISO-8601 time with a zone, e.g. 2026-11-27T10:00:00Z",
+        ],
+        [
+            "a timestamp without AT_TIMESTAMP",
+            () => parseRegionConfig(region({ "clickstream:apps": { realtime: { source: "web", startTimestamp: "2026-11-27T10:00:00Z" } } }), OUTPUTS),
+            "clickstream:apps.realtime.startTimestamp: '2026-11-27T10:00:00Z' is not valid; applies only with startPosition: AT_TIMESTAMP",
+        ],
+        [
+            "restore",
+            () => parseRegionConfig(region({ "clickstream:apps": { realtime: { source: "web", restore: "fresh" } } }), OUTPUTS),
+            "clickstream:apps.realtime.restore: 'fresh' is not valid; allowed: latest, skip",
+        ],
+        [
+            "an app name too long for its IAM role",
+            () => parseRegionConfig(region({ "clickstream:apps": { ["a".repeat(36)]: { source: "web" } } }), OUTPUTS),
+            `clickstream:apps.${"a".repeat(36)}: '${"a".repeat(36)}' is not valid; an app name has at most 35 characters (its IAM role is named clickstream-app-<app>-role plus 8 characters, and a role name has at most 64)`,
+        ],
+        [
+            "six apps polling one stream",
+            () =>
+                parseRegionConfig(
+                    region({ "clickstream:apps": Object.fromEntries(["a", "b", "c", "d", "e", "f"].map((n, i) => [n, { source: "web", outputs: i === 0 ? ["rejected_events"] : ["clicks_1m"] }])) }),
+                    OUTPUTS,
+                ),
+            "clickstream:apps: source 'web' is polled by 6 apps (a, b, c, d, e, f); Kinesis allows 5 GetRecords calls per second per shard across them, so at most 5 apps can poll one stream: merge apps (an app fills several outputs)",
         ],
         [
             "broken JSON",

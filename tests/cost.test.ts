@@ -69,6 +69,7 @@ const app = (over: Partial<RegionConfig["apps"][number]>) => ({
     parallelismPerKpu: 1,
     autoScaling: true,
     startPosition: "TRIM_HORIZON" as const,
+    restore: "latest" as const,
     checkpointIntervalMs: 60000,
     ...over,
 });

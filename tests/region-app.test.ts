@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { minPauseBetweenCheckpoints } from "../components/FlinkSqlApp";
 import { regionDashboardBody } from "../components/RegionMonitoring";
-import { AppConfig, ConfigError } from "../lib/config";
+import { AppConfig, RegionConfig, ConfigError } from "../lib/config";
 import { appLakeOutputs, appRuntimeProperties, consumerName, flinkApplicationName, flinkLogGroupName, preflightRuntimeProperties } from "../lib/region-app";
 import { RunnerArtifactError, resolveRunnerArtifact, runnerObjectKey } from "../lib/runner-artifact";
 import { RuntimePropertiesError } from "../lib/runtime-properties";
@@ -20,6 +20,7 @@ const app = (outputs: string[] | "all", name = "realtime"): AppConfig => ({
     parallelismPerKpu: 1,
     autoScaling: true,
     startPosition: "TRIM_HORIZON",
+    restore: "latest",
     checkpointIntervalMs: 60000,
 });
 
@@ -82,8 +83,19 @@ describe("region apps: pure logic", () => {
         const sql = fixtureSqlDir(Array.from({ length: 44 }, (_, i) => `extra_${i}`));
         const dir = path.dirname(sql);
         const catalog = loadSqlCatalog(sql, dir);
-        expect(() => preflightRuntimeProperties([app("all")], catalog, "eu-west-1", { realtime: "POLLING" })).to.throw(RuntimePropertiesError, /app 'realtime': needs \d+ property groups/);
-        expect(() => preflightRuntimeProperties([app("all")], fixtureCatalog(), "eu-west-1", { realtime: "EFO" })).to.not.throw();
+        const region = (mode: "create" | "attach"): RegionConfig => ({
+            role: "region",
+            region: "eu-west-1",
+            season: "on",
+            lakeStack: "acme/clickstream/lake",
+            sources: [{ name: "web", streamName: "web", mode, capacity: "on-demand", retentionHours: 48 }],
+            apps: [app("all")],
+            runnerJar: "runner/target/clickstream-runner.jar",
+            logRetentionDays: 30,
+            alarmEmails: [],
+        });
+        expect(() => preflightRuntimeProperties(region("create"), catalog)).to.throw(RuntimePropertiesError, /app 'realtime': needs \d+ property groups/);
+        expect(() => preflightRuntimeProperties(region("attach"), fixtureCatalog())).to.not.throw();
     });
 
     it("the runner jar: a content-hash key; missing → RunnerArtifactError (a ConfigError) in one line", () => {

@@ -154,7 +154,16 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
     });
 
     it("polls the created stream and reads the attached one through its own consumer (EFO, no registration)", () => {
-        const polling = { connector: "kinesis", stream: "clickstream-eu-web", "aws.region": "eu-west-1", format: "raw", "scan.stream.initpos": "TRIM_HORIZON", "scan.stream.recordpublisher": "POLLING" };
+        // Two apps poll web: each every 400 ms, so that together they stay within 5 GetRecords per second per shard.
+        const polling = {
+            connector: "kinesis",
+            stream: "clickstream-eu-web",
+            "aws.region": "eu-west-1",
+            format: "raw",
+            "scan.stream.initpos": "TRIM_HORIZON",
+            "scan.stream.recordpublisher": "POLLING",
+            "scan.shard.getrecords.intervalmillis": "400",
+        };
         expect(tableGroup("realtime", "clickstream_raw")).to.deep.equal(polling);
         expect(tableGroup("campaigns", "clickstream_raw")).to.deep.equal(polling);
         const consumerArn = "arn:aws:kinesis:eu-west-1:123456789012:stream/mobile-events-eu/consumer/clickstream-test-mobile:1700000000";
@@ -163,14 +172,15 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
             stream: "mobile-events-eu",
             "aws.region": "eu-west-1",
             format: "raw",
-            "scan.stream.initpos": "TRIM_HORIZON",
+            // An attached stream starts at LATEST: its retention holds someone else's days of events.
+            "scan.stream.initpos": "LATEST",
             "scan.stream.recordpublisher": "EFO",
             "scan.stream.efo.registration": "NONE",
             "scan.stream.efo.consumername": "clickstream-test-mobile",
             "scan.stream.efo.consumerarn.mobile-events-eu": consumerArn,
         });
         expect(tableGroup("mobile", "clickstream_raw")).to.deep.equal(
-            kinesisSourceOptions({ streamName: "mobile-events-eu", region: "eu-west-1", readMode: "EFO", consumerArn }),
+            kinesisSourceOptions({ streamName: "mobile-events-eu", region: "eu-west-1", readMode: "EFO", consumerArn, startPosition: "LATEST" }),
         );
     });
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as path from "path";
-import { firehoseSinkOptions, kinesisSourceOptions, localEndpointOverrides } from "../lib/connector-options";
+import { firehoseSinkOptions, kinesisSourceOptions, pollIntervalMs, localEndpointOverrides } from "../lib/connector-options";
 import {
     appStatements,
     buildRuntimeProperties,
@@ -126,6 +126,23 @@ describe("connector options", () => {
             "scan.stream.initpos": "TRIM_HORIZON",
             "scan.stream.recordpublisher": "POLLING",
         });
+    });
+
+    it("AT_TIMESTAMP starts at an instant (as UTC with milliseconds), and polling apps share the stream's GetRecords limit", () => {
+        expect(
+            kinesisSourceOptions({ streamName: "s", region: "eu-west-1", readMode: "POLLING", startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-27T10:00:00+01:00", pollIntervalMs: 400 }),
+        ).to.deep.equal({
+            connector: "kinesis",
+            stream: "s",
+            "aws.region": "eu-west-1",
+            format: "raw",
+            "scan.stream.initpos": "AT_TIMESTAMP",
+            "scan.stream.initpos-timestamp": "2026-11-27T09:00:00.000Z",
+            "scan.stream.initpos-timestamp-format": "yyyy-MM-dd'T'HH:mm:ss.SSSXXX",
+            "scan.stream.recordpublisher": "POLLING",
+            "scan.shard.getrecords.intervalmillis": "400",
+        });
+        expect([1, 2, 3, 4, 5].map(pollIntervalMs)).to.deep.equal([200, 400, 600, 800, 1000]);
     });
 
     it("an attached stream is read through the consumer Pulumi registered, never registering one itself", () => {

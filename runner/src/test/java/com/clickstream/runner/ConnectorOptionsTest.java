@@ -93,6 +93,20 @@ class ConnectorOptionsTest {
     }
 
     @Test
+    void atTimestampAndAPollingIntervalPlan() {
+        // What kinesisSourceOptions() writes for startPosition AT_TIMESTAMP and two apps polling one stream.
+        Map<String, String> o = kinesis("POLLING", false);
+        o.put("scan.stream.initpos", "AT_TIMESTAMP");
+        o.put("scan.stream.initpos-timestamp", "2026-11-27T09:00:00.000Z");
+        o.put("scan.stream.initpos-timestamp-format", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        o.put("scan.shard.getrecords.intervalmillis", "400");
+        planAll(o, false, null);
+        o.put("scan.stream.initpos-timestamp", "27/11/2026 10:00");
+        RuntimeException e = assertThrows(RuntimeException.class, () -> planAll(o, false, null));
+        assertTrue(StartupException.rootMessage(e).contains("timestamp"), StartupException.rootMessage(e));
+    }
+
+    @Test
     void efoWithoutConsumerArnIsRejected() {
         Map<String, String> o = kinesis("EFO", false);
         o.remove("scan.stream.efo.consumerarn." + STREAM);
