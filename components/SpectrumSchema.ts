@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { RedshiftTarget } from "../lib/config";
+import { createHash } from "crypto";
+import { ConfigError, RedshiftTarget } from "../lib/config";
 import { LakeScope, serviceTrustPolicy, spectrumPolicy, spectrumTrustServices } from "../lib/iam/lake-policies";
 
 /** A Redshift enrichment view from `sql/redshift/`, before placeholder substitution. */
@@ -17,6 +18,62 @@ export function externalSchemaSql(schema: string, glueDatabase: string, roleArn:
         `CREATE EXTERNAL SCHEMA IF NOT EXISTS ${schema} FROM DATA CATALOG DATABASE '${glueDatabase}' ` +
         `IAM_ROLE '${roleArn}' REGION '${region}'`
     );
+}
+
+/**
+ * `DROP SCHEMA` of the external schema, run before each (re-)creation: `CREATE EXTERNAL SCHEMA IF NOT
+ * EXISTS` alone would keep an existing schema's old Glue database and role. An external schema holds no
+ * data, only the link to the catalog; `CASCADE` also drops objects bound to it (the views of
+ * `sql/redshift/` are late-binding and are re-run after the schema anyway). `public` is refused: the
+ * stack would drop the database's default schema and everything in it.
+ */
+export function dropExternalSchemaSql(schema: string): string {
+    if (schema === "public") {
+        throw new ConfigError(
+            "clickstream:spectrumSchema: 'public' is not valid; the stack drops and re-creates this schema (DROP SCHEMA ... CASCADE) when the Glue database or the role changes, so it must be a schema of its own",
+        );
+    }
+    return `DROP SCHEMA IF EXISTS ${schema} CASCADE`;
+}
+
+/**
+ * A short key of the external schema's definition (its `CREATE EXTERNAL SCHEMA` text: schema, Glue
+ * database, role, region): the same text gives the same key, so an unchanged config leaves every
+ * statement's inputs identical; any change gives a new key.
+ */
+export function schemaVersion(schemaSql: string): string {
+    return createHash("sha256").update(schemaSql).digest("hex").slice(0, 12);
+}
+
+/**
+ * The Data API statement name of each statement. It ends with the schema version: every input of a
+ * `aws.redshiftdata.Statement` replaces it (runs it again), so a new version re-runs the drop, the create
+ * and every view, in that order, and an unchanged one runs nothing.
+ */
+export function statementName(kind: "drop-schema" | "external-schema" | "view", name: string, version: string): string {
+    return `clickstream-${kind}-${name}-${version}`;
+}
+
+/**
+ * The schemas the views are created in: the schema that qualifies each `CREATE [OR REPLACE] VIEW`
+ * name, or `public` for an unqualified name (the first schema of Redshift's default search path that exists).
+ */
+export function viewSchemas(views: { sql: string }[]): string[] {
+    const schemas = views.map((v) => /\bCREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+(?:"?([A-Za-z_][\w$]*)"?\s*\.)?/i.exec(v.sql)?.[1]?.toLowerCase() ?? "public");
+    return [...new Set(schemas)];
+}
+
+/** Stands for the deployer's database user in `grantSql`, which is not known when the program runs. */
+export const DEPLOYER_DATABASE_USER = "<your database user>";
+
+/**
+ * The grants the Data API's database user needs to run the statements: `CREATE` on the database
+ * (`CREATE EXTERNAL SCHEMA`; the user then owns the schema, which lets it drop it again) and `CREATE` on
+ * each schema the views are created in. The user is a quoted identifier (IAM-mapped names contain ':').
+ */
+export function grantSql(database: string, user: string, schemas: string[]): string {
+    const grantee = `"${user.replace(/"/g, '""')}"`;
+    return [`GRANT CREATE ON DATABASE ${database} TO ${grantee};`, ...schemas.map((s) => `GRANT CREATE ON SCHEMA ${s} TO ${grantee};`)].join(" ");
 }
 
 /**
@@ -36,11 +93,13 @@ const ROLE_ARN = /arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+/g;
  * The one command that associates the Spectrum role with an existing target without touching the
  * roles already there:
  * - a provisioned cluster: `modify-cluster-iam-roles --add-iam-roles` adds exactly one role;
- * - a serverless namespace: `update-namespace --iam-roles` takes the complete list, so the command
- *   lists every role the namespace has now (read at deployment) plus the Spectrum role.
+ * - a serverless namespace: `update-namespace --iam-roles` takes the complete list, and only together
+ *   with `--default-iam-role-arn` (UpdateNamespace updates the two together). So the command lists every
+ *   role the namespace has now (read at deployment) plus the Spectrum role, and keeps the namespace's
+ *   default role, or makes the Spectrum role the default when the namespace has none.
  */
 export function associationCommand(
-    target: { mode: "cluster"; clusterIdentifier: string } | { mode: "serverless"; namespaceName: string; existingRoles: string[] },
+    target: { mode: "cluster"; clusterIdentifier: string } | { mode: "serverless"; namespaceName: string; existingRoles: string[]; defaultRole?: string },
     roleArn: string,
     region: string,
 ): string {
@@ -49,8 +108,12 @@ export function associationCommand(
     }
     // The namespace API reports roles as ARNs or as "IamRole(applyStatus=..., iamRoleArn=arn:...)" strings.
     const existing = target.existingRoles.flatMap((r) => r.match(ROLE_ARN) ?? []);
-    const roles = [...new Set([...existing, roleArn])];
-    return `aws redshift-serverless update-namespace --region ${region} --namespace-name ${target.namespaceName} --iam-roles ${roles.join(" ")}`;
+    const defaultRole = target.defaultRole?.match(ROLE_ARN)?.[0] ?? roleArn;
+    const roles = [...new Set([...existing, defaultRole, roleArn])];
+    return (
+        `aws redshift-serverless update-namespace --region ${region} --namespace-name ${target.namespaceName} ` +
+        `--iam-roles ${roles.join(" ")} --default-iam-role-arn ${defaultRole}`
+    );
 }
 
 export interface SpectrumSchemaArgs {
@@ -78,11 +141,15 @@ export interface SpectrumSchemaArgs {
  * - `cluster` / `serverless`: an existing target. Its role list is never written: `ClusterIamRoles` and a
  *   namespace's `iamRoles` replace the whole list (and would drop the roles other teams rely on), so the
  *   stack outputs the one command that adds this role, and runs the statements once the config says
- *   `roleAssociated: true`.
+ *   `roleAssociated: true`, as `dbUser` or the deployer (it outputs their grants) or as the user of
+ *   `secretArn`.
  * - `create-serverless`: a self-contained namespace and workgroup in a new VPC (three isolated subnets,
  *   no NAT gateway: Spectrum's S3 and Glue traffic does not route through the VPC without enhanced VPC
  *   routing, so the network costs nothing), with the role associated at creation.
  * - `none`: only the role; the schema DDL is output for manual use.
+ *
+ * The schema is dropped and created again whenever its definition (Glue database, role, region) changes,
+ * and the views are run again after it (see `statementName`).
  */
 export class SpectrumSchema extends pulumi.ComponentResource {
     public readonly role: aws.iam.Role;
@@ -91,6 +158,12 @@ export class SpectrumSchema extends pulumi.ComponentResource {
     public readonly schemaSql: pulumi.Output<string>;
     /** The command that associates the role with an existing target; undefined when nothing is needed. */
     public readonly associationCommand?: pulumi.Output<string>;
+    /**
+     * The grants the Data API user needs (`cluster`: `dbUser`; `serverless`: the deployer, as
+     * `DEPLOYER_DATABASE_USER`); undefined when the statements run as the user of a secret.
+     */
+    public readonly grantSql?: string;
+    /** In the order they run: the drop, the create, then each view. */
     public readonly statements: aws.redshiftdata.Statement[] = [];
     public readonly namespace?: aws.redshiftserverless.Namespace;
     public readonly workgroup?: aws.redshiftserverless.Workgroup;
@@ -126,6 +199,9 @@ export class SpectrumSchema extends pulumi.ComponentResource {
         this.schemaSql = pulumi
             .all([args.glueDatabase, this.role.arn, scope.region])
             .apply(([database, arn, region]) => externalSchemaSql(args.schemaName, database, arn, region));
+        // Checked for every target the statements will run on, so a bad schema name fails the first
+        // preview, not the one after the role is associated.
+        const dropSql = target.mode === "none" ? "" : dropExternalSchemaSql(args.schemaName);
 
         let connection: { clusterIdentifier?: pulumi.Input<string>; dbUser?: string; workgroupName?: pulumi.Input<string>; secretArn?: pulumi.Input<string>; database: string } | undefined;
         let after: pulumi.Resource[] = [policy];
@@ -136,19 +212,28 @@ export class SpectrumSchema extends pulumi.ComponentResource {
                 this.associationCommand = pulumi
                     .all([this.role.arn, scope.region])
                     .apply(([arn, region]) => associationCommand({ mode: "cluster", clusterIdentifier: target.clusterIdentifier }, arn, region));
+                if (!target.secretArn) this.grantSql = grantSql(target.database, target.dbUser, viewSchemas(views));
                 if (target.roleAssociated) {
-                    connection = { clusterIdentifier: target.clusterIdentifier, database: target.database, dbUser: target.dbUser };
+                    connection = {
+                        clusterIdentifier: target.clusterIdentifier,
+                        database: target.database,
+                        ...(target.secretArn ? { secretArn: target.secretArn } : { dbUser: target.dbUser }),
+                    };
                 }
                 break;
             case "serverless": {
                 const workgroup = aws.redshiftserverless.getWorkgroupOutput({ workgroupName: target.workgroupName }, { parent: this });
                 const namespace = aws.redshiftserverless.getNamespaceOutput({ namespaceName: workgroup.namespaceName }, { parent: this });
                 this.associationCommand = pulumi
-                    .all([this.role.arn, scope.region, namespace.namespaceName, namespace.iamRoles])
-                    .apply(([arn, region, namespaceName, existingRoles]) =>
-                        associationCommand({ mode: "serverless", namespaceName, existingRoles: existingRoles ?? [] }, arn, region),
+                    .all([this.role.arn, scope.region, namespace.namespaceName, namespace.iamRoles, namespace.defaultIamRoleArn])
+                    .apply(([arn, region, namespaceName, existingRoles, defaultRole]) =>
+                        associationCommand({ mode: "serverless", namespaceName, existingRoles: existingRoles ?? [], defaultRole: defaultRole || undefined }, arn, region),
                     );
-                if (target.roleAssociated) connection = { workgroupName: target.workgroupName, database: target.database };
+                // The Data API user is derived from the deployer's IAM identity, unknown here.
+                if (!target.secretArn) this.grantSql = grantSql(target.database, DEPLOYER_DATABASE_USER, viewSchemas(views));
+                if (target.roleAssociated) {
+                    connection = { workgroupName: target.workgroupName, database: target.database, ...(target.secretArn ? { secretArn: target.secretArn } : {}) };
+                }
                 break;
             }
             case "create-serverless": {
@@ -209,17 +294,28 @@ export class SpectrumSchema extends pulumi.ComponentResource {
         }
 
         if (connection) {
-            const schema = new aws.redshiftdata.Statement(
-                `${name}-external-schema`,
-                { ...connection, statementName: `clickstream-external-schema-${args.schemaName}`, sql: this.schemaSql },
+            // The Data API runs one SQL statement per call (ExecuteStatement), and the Statement resource
+            // has no batch form: the drop and the create are two statements, the create after the drop.
+            const version = this.schemaSql.apply(schemaVersion);
+            const drop = new aws.redshiftdata.Statement(
+                `${name}-drop-schema`,
+                { ...connection, statementName: version.apply((v) => statementName("drop-schema", args.schemaName, v)), sql: dropSql },
                 { parent: this, dependsOn: after },
             );
-            this.statements.push(schema);
+            const schema = new aws.redshiftdata.Statement(
+                `${name}-external-schema`,
+                { ...connection, statementName: version.apply((v) => statementName("external-schema", args.schemaName, v)), sql: this.schemaSql },
+                { parent: this, dependsOn: [drop] },
+            );
+            this.statements.push(drop, schema);
+            // Each view's name takes the version from the schema statement's own SQL: the views depend on
+            // that statement, and are replaced (run again) with it.
+            const viewVersion = schema.sql.apply(schemaVersion);
             let previous: pulumi.Resource = schema;
             for (const view of views) {
                 const statement = new aws.redshiftdata.Statement(
                     `${name}-view-${view.name}`,
-                    { ...connection, statementName: `clickstream-view-${view.name}`, sql: view.sql },
+                    { ...connection, statementName: viewVersion.apply((v) => statementName("view", view.name, v)), sql: view.sql },
                     { parent: this, dependsOn: [previous] },
                 );
                 this.statements.push(statement);

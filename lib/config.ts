@@ -24,11 +24,15 @@ export type ConfigReader = (key: string) => unknown;
 export type Role = "lake" | "region";
 export type Season = "on" | "paused";
 
-/** Where Redshift Spectrum's external schema and views are created. */
+/**
+ * Where Redshift Spectrum's external schema and views are created. The statements run through the Data
+ * API as: `dbUser` (cluster), the deployer's IAM identity (serverless), or, when `secretArn` is set, the
+ * database user whose credentials that Secrets Manager secret holds (e.g. the admin's).
+ */
 export type RedshiftTarget =
     | { mode: "none" }
-    | { mode: "cluster"; clusterIdentifier: string; database: string; dbUser: string; roleAssociated?: boolean }
-    | { mode: "serverless"; workgroupName: string; database: string; roleAssociated?: boolean }
+    | { mode: "cluster"; clusterIdentifier: string; database: string; dbUser: string; secretArn?: string; roleAssociated?: boolean }
+    | { mode: "serverless"; workgroupName: string; database: string; secretArn?: string; roleAssociated?: boolean }
     | { mode: "create-serverless"; database: string; baseCapacityRpu: number };
 
 export interface LakeConfig {
@@ -213,27 +217,46 @@ function redshift(raw: unknown): RedshiftTarget {
     if (v === null || typeof v !== "object" || Array.isArray(v)) fail(k, raw, "expected a map with 'mode'");
     const mode = oneOf(`${k}.mode`, v.mode, ["none", "cluster", "serverless", "create-serverless"] as const);
     const database = () => text(`${k}.database`, v.database ?? "dev", /^[a-z_][a-z0-9_$]{0,126}$/, "expected a Redshift database name");
+    // The statements run as the user in this secret (Data API `SecretArn`) instead of dbUser or the
+    // deployer's IAM identity, which may lack CREATE on the database.
+    const secretArn = () =>
+        v.secretArn === undefined
+            ? {}
+            : {
+                  secretArn: text(
+                      `${k}.secretArn`,
+                      v.secretArn,
+                      /^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:secret:[\w/+=.@!-]+$/,
+                      "expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+                  ),
+              };
     switch (mode) {
         case "none":
             unknownKeys(k, v, ["mode"]);
             return { mode };
         case "cluster":
-            unknownKeys(k, v, ["mode", "clusterIdentifier", "database", "dbUser", "roleAssociated"]);
+            unknownKeys(k, v, ["mode", "clusterIdentifier", "database", "dbUser", "secretArn", "roleAssociated"]);
+            // With a secret, the secret names the user: a dbUser beside it would be ignored in silence.
+            if (v.secretArn !== undefined && v.dbUser !== undefined) {
+                fail(`${k}.dbUser`, v.dbUser, "applies only without secretArn (the secret names the database user); remove one of them");
+            }
             return {
                 mode,
                 clusterIdentifier: text(`${k}.clusterIdentifier`, v.clusterIdentifier, /^[a-z][a-z0-9-]{0,62}$/, "expected the identifier of an existing provisioned cluster"),
                 database: database(),
                 dbUser: text(`${k}.dbUser`, v.dbUser ?? "awsuser"),
+                ...secretArn(),
                 // The operator has added the lake's Spectrum role to the cluster (the lake stack never
                 // changes a cluster's role list); until then the schema and views are output, not run.
                 ...(v.roleAssociated === undefined ? {} : { roleAssociated: bool(`${k}.roleAssociated`, v.roleAssociated, false) }),
             };
         case "serverless":
-            unknownKeys(k, v, ["mode", "workgroupName", "database", "roleAssociated"]);
+            unknownKeys(k, v, ["mode", "workgroupName", "database", "secretArn", "roleAssociated"]);
             return {
                 mode,
                 workgroupName: text(`${k}.workgroupName`, v.workgroupName, /^[a-z0-9-]{3,64}$/, "expected the name of an existing Redshift Serverless workgroup"),
                 database: database(),
+                ...secretArn(),
                 // As for a cluster: the namespace's role list is never written by the lake stack.
                 ...(v.roleAssociated === undefined ? {} : { roleAssociated: bool(`${k}.roleAssociated`, v.roleAssociated, false) }),
             };

@@ -142,6 +142,7 @@ export function createLakeStack(config: LakeConfig, catalog: SqlCatalog, options
         spectrumRoleArn: spectrum.roleArn,
         spectrumSchemaSql: spectrum.schemaSql,
         ...(spectrum.associationCommand ? { spectrumRoleAssociationCommand: spectrum.associationCommand } : {}),
+        ...(spectrum.grantSql ? { spectrumGrantSql: spectrum.grantSql } : {}),
         partitionRegistrarFunction: registrar.functionName,
         alarmTopicArn: monitoring.topicArn,
         lakeDashboard: monitoring.dashboard.dashboardName,

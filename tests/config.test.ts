@@ -306,6 +306,38 @@ describe("config: every bad value fails with one line naming the key, the value 
             () => parseRegionConfig(region({ "clickstream:apps": "{realtime:" }), OUTPUTS),
             "clickstream:apps: '{realtime:' is not valid; expected a YAML map or list (or its JSON)",
         ],
+        [
+            "redshift secretArn that is not a Secrets Manager ARN",
+            () =>
+                parseLakeConfig(
+                    reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "serverless", workgroupName: "analytics", secretArn: "arn:aws:ssm:eu-central-1:123456789012:parameter/admin" } }),
+                ),
+            "clickstream:redshift.secretArn: 'arn:aws:ssm:eu-central-1:123456789012:parameter/admin' is not valid; expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+        ],
+        [
+            "redshift secretArn given as a bare secret name",
+            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "cluster", clusterIdentifier: "bi", secretArn: "redshift-admin" } })),
+            "clickstream:redshift.secretArn: 'redshift-admin' is not valid; expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+        ],
+        [
+            "redshift secretArn for a created namespace (it runs as its own admin)",
+            () =>
+                parseLakeConfig(
+                    reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "create-serverless", secretArn: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:admin-AbCdEf" } }),
+                ),
+            "clickstream:redshift.secretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:admin-AbCdEf' is not valid; unknown setting; allowed: mode, database, baseCapacityRpu",
+        ],
+        [
+            "redshift dbUser beside secretArn on a cluster",
+            () =>
+                parseLakeConfig(
+                    reader({
+                        "aws:region": "eu-central-1",
+                        "clickstream:redshift": { mode: "cluster", clusterIdentifier: "bi", dbUser: "etl", secretArn: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:admin-AbCdEf" },
+                    }),
+                ),
+            "clickstream:redshift.dbUser: 'etl' is not valid; applies only without secretArn (the secret names the database user); remove one of them",
+        ],
     ];
     for (const [label, run, message] of cases) {
         it(label, () => {
@@ -318,4 +350,27 @@ describe("config: every bad value fails with one line naming the key, the value 
             }
         });
     }
+});
+
+describe("config: the Redshift connection's secret (clickstream:redshift.secretArn)", () => {
+    const lake = (redshift: Record<string, unknown>) => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:redshift": redshift }));
+    const secret = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:redshift!analytics-admin-AbCdEf";
+
+    it("is kept for an existing workgroup or cluster, and absent when not set", () => {
+        expect(lake({ mode: "serverless", workgroupName: "analytics", secretArn: secret, roleAssociated: true }).redshift).to.deep.equal({
+            mode: "serverless",
+            workgroupName: "analytics",
+            database: "dev",
+            secretArn: secret,
+            roleAssociated: true,
+        });
+        expect(lake({ mode: "cluster", clusterIdentifier: "bi", database: "analytics", secretArn: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:bi/admin_1+x=y.z@w-AbCdEf" }).redshift).to.deep.equal({
+            mode: "cluster",
+            clusterIdentifier: "bi",
+            database: "analytics",
+            dbUser: "awsuser",
+            secretArn: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:bi/admin_1+x=y.z@w-AbCdEf",
+        });
+        expect(lake({ mode: "serverless", workgroupName: "analytics" }).redshift).to.deep.equal({ mode: "serverless", workgroupName: "analytics", database: "dev" });
+    });
 });

@@ -57,7 +57,9 @@ describe("lake stack (Pulumi.lake.yaml, fixture sql/)", function () {
                 "IAM_ROLE 'arn:aws:iam:eu-central-1:123456789012:spectrum-role' REGION 'eu-central-1'",
             spectrumRoleAssociationCommand:
                 "aws redshift-serverless update-namespace --region eu-central-1 --namespace-name analytics-ns " +
-                "--iam-roles arn:aws:iam::123456789012:role/existing-redshift-role arn:aws:iam:eu-central-1:123456789012:spectrum-role",
+                "--iam-roles arn:aws:iam::123456789012:role/existing-redshift-role arn:aws:iam:eu-central-1:123456789012:spectrum-role " +
+                "--default-iam-role-arn arn:aws:iam:eu-central-1:123456789012:spectrum-role",
+            spectrumGrantSql: 'GRANT CREATE ON DATABASE dev TO "<your database user>"; GRANT CREATE ON SCHEMA public TO "<your database user>";',
             partitionRegistrarFunction: "clickstream-partition-registrar",
             alarmTopicArn: "arn:aws:sns:eu-central-1:123456789012:clickstream-lake-alarms",
             lakeDashboard: "clickstream-lake",
