@@ -71,7 +71,7 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
         // Artifacts bucket: the runner jar only (rebuildable), so destroy may empty it (forceDestroy).
         this.artifactsBucket = new aws.s3.Bucket(`${name}-artifacts`, { forceDestroy: true }, { parent: this });
         const bucket = this.artifactsBucket.bucket;
-        const { encryption } = secureBucketSettings(`${name}-artifacts`, {
+        const { encryption, versioning } = secureBucketSettings(`${name}-artifacts`, {
             bucket,
             bucketArn: this.artifactsBucket.arn,
             kmsKeyArn: this.kmsKey.arn,
@@ -92,7 +92,9 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
                 kmsKeyId: this.kmsKey.arn,
                 bucketKeyEnabled: true,
             },
-            { parent: this, dependsOn: [encryption] },
+            // After versioning is on: the apps pin the object's version id, which an upload made before
+            // it would lack (it would read "null" and change once versioning starts).
+            { parent: this, dependsOn: [encryption, versioning] },
         );
 
         // Sources, with the apps reading each (one EFO consumer per app on an attached stream).

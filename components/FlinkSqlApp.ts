@@ -4,6 +4,7 @@
  * With it: its least-privilege role, its KMS-encrypted log group and stream, checkpoints, snapshots,
  * restore from the latest snapshot, and parallelism/autoscaling from config.
  */
+import { createHash } from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig } from "../lib/config";
@@ -11,6 +12,21 @@ import { AccountScope, flinkAppPolicy, flinkAssumeRolePolicy, SourceAccess, Sour
 import { flinkLogGroupName } from "../lib/region-app";
 import { PropertyGroup } from "../lib/runtime-properties";
 import { FLINK_RUNTIME } from "../lib/versions";
+
+/**
+ * The value that makes every application update carry the run configuration: the Terraform provider
+ * behind `aws.kinesisanalyticsv2.Application` sends `RunConfigurationUpdate` only when that block
+ * changed, and Managed Flink resets `allowNonRestoredState` to false when an update omits it (a SQL
+ * change that drops an operator would then fail its restore). `snapshotName` is read only with
+ * `RESTORE_FROM_CUSTOM_SNAPSHOT`; with the other restore types it is ignored, so it carries a hash of
+ * everything an update changes. Pure.
+ */
+export function updateToken(update: unknown): string {
+    return `update-${createHash("sha256").update(JSON.stringify(update)).digest("hex").slice(0, 16)}`;
+}
+
+/** The tag that says a skip-restore was asked for in config (`clickstream:apps.<app>.restore: skip`); the policy pack reads it. */
+export const RESTORE_TAG = "clickstream:restore";
 
 /** Managed Flink's default minimum pause between checkpoints, capped at half the interval. */
 export function minPauseBetweenCheckpoints(checkpointIntervalMs: number): number {
@@ -84,6 +100,7 @@ export class FlinkSqlApp extends pulumi.ComponentResource {
                 policy: pulumi.jsonStringify(
                     pulumi
                         .output({
+                            scope,
                             streamArn: args.sourceStreamArn,
                             consumerArn: args.consumerArn,
                             sourceKey: args.sourceKey,
@@ -100,6 +117,7 @@ export class FlinkSqlApp extends pulumi.ComponentResource {
                                     ? { readMode: "EFO", streamArn: v.streamArn, consumerArn: v.consumerArn! }
                                     : { readMode: "POLLING", streamArn: v.streamArn };
                             return flinkAppPolicy({
+                                scope: v.scope,
                                 source,
                                 sourceKey: v.sourceKey as SourceKey,
                                 firehoseArns: v.firehoseArns,
@@ -155,16 +173,25 @@ export class FlinkSqlApp extends pulumi.ComponentResource {
                         },
                     },
                     runConfiguration: {
-                        // Every start and every update (a SQL change is an update) restores the latest snapshot.
-                        applicationRestoreConfiguration: { applicationRestoreType: "RESTORE_FROM_LATEST_SNAPSHOT" },
+                        // Every start and every update (a SQL change is an update) restores the latest snapshot,
+                        // unless the config asks for a fresh start (restore: skip; then startPosition applies).
+                        applicationRestoreConfiguration: {
+                            applicationRestoreType: app.restore === "skip" ? "SKIP_RESTORE_FROM_SNAPSHOT" : "RESTORE_FROM_LATEST_SNAPSHOT",
+                            // Ignored with these restore types: it changes with every update, so that every update
+                            // sends allowNonRestoredState (see updateToken).
+                            snapshotName: pulumi
+                                .all([args.propertyGroups, args.code.objectKey, args.code.objectVersion])
+                                .apply(([groups, key, version]) => updateToken({ groups, key, version, app, start: args.start })),
+                        },
                         // A SQL change alters the job graph; state that no longer maps to an operator is dropped
                         // instead of failing the restore (a failed restore is a stopped pipeline: the KA lesson).
-                        // Unchanged operators keep their state; a source whose offsets are dropped restarts at
-                        // TRIM_HORIZON, so no retained record is skipped (see docs/REGION.md).
+                        // The runner's stable operator uids keep the state of everything the change did not
+                        // touch, the source's offsets included (docs/REGION.md).
                         flinkRunConfiguration: { allowNonRestoredState: true },
                     },
                 },
                 cloudwatchLoggingOptions: { logStreamArn: this.logStream.arn },
+                ...(app.restore === "skip" ? { tags: { [RESTORE_TAG]: "skip" } } : {}),
             },
             { parent: this, dependsOn: [policy] },
         );

@@ -1,23 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AlarmSpec, metricAlarmArgs } from "../lib/alarms";
 
-/** One CloudWatch alarm, as plain data (tested directly; docs/LAKE.md gives the runbook for each). */
-export interface AlarmSpec {
-    /** Logical suffix and alarm name suffix. */
-    id: string;
-    description: string;
-    namespace: string;
-    metricName: string;
-    dimensions: Record<string, string>;
-    statistic: "Sum" | "Maximum";
-    period: number;
-    evaluationPeriods: number;
-    datapointsToAlarm: number;
-    threshold: number;
-    comparisonOperator: "GreaterThanThreshold";
-    /** Idle is healthy: off season a Firehose emits no datapoints. */
-    treatMissingData: "notBreaching";
-}
+export { AlarmSpec };
 
 export interface LakeAlarmInputs {
     /** Output name → Firehose delivery stream name. */
@@ -46,11 +31,7 @@ export function lakeAlarmSpecs(a: LakeAlarmInputs): AlarmSpec[] {
                 ...common,
                 id: `${f.output}-data-freshness`,
                 description: `${f.output}: the oldest record in Firehose ${f.deliveryStreamName} is older than ${freshnessThresholdSeconds(a.bufferIntervalSeconds)} s (2 x buffer interval + 300 s) for 10 minutes; S3 delivery is failing or slow. Runbook: docs/LAKE.md#data-freshness`,
-                namespace: "AWS/Firehose",
-                metricName: "DeliveryToS3.DataFreshness",
-                dimensions,
-                statistic: "Maximum",
-                period: 300,
+                metric: { namespace: "AWS/Firehose", metricName: "DeliveryToS3.DataFreshness", dimensions, statistic: "Maximum", period: 300 },
                 evaluationPeriods: 2,
                 datapointsToAlarm: 2,
                 threshold: freshnessThresholdSeconds(a.bufferIntervalSeconds),
@@ -59,11 +40,7 @@ export function lakeAlarmSpecs(a: LakeAlarmInputs): AlarmSpec[] {
                 ...common,
                 id: `${f.output}-failed-conversion`,
                 description: `${f.output}: Firehose ${f.deliveryStreamName} could not convert records to Parquet; they are under errors/${f.output}/format-conversion-failed/. Runbook: docs/LAKE.md#failed-conversion`,
-                namespace: "AWS/Firehose",
-                metricName: "FailedConversion.Records",
-                dimensions,
-                statistic: "Sum",
-                period: 300,
+                metric: { namespace: "AWS/Firehose", metricName: "FailedConversion.Records", dimensions, statistic: "Sum", period: 300 },
                 evaluationPeriods: 1,
                 datapointsToAlarm: 1,
                 threshold: 0,
@@ -72,11 +49,7 @@ export function lakeAlarmSpecs(a: LakeAlarmInputs): AlarmSpec[] {
                 ...common,
                 id: `${f.output}-throttled`,
                 description: `${f.output}: Firehose ${f.deliveryStreamName} throttled records (ingestion above its quota); Flink retries, but lag grows. Runbook: docs/LAKE.md#throttling`,
-                namespace: "AWS/Firehose",
-                metricName: "ThrottledRecords",
-                dimensions,
-                statistic: "Sum",
-                period: 300,
+                metric: { namespace: "AWS/Firehose", metricName: "ThrottledRecords", dimensions, statistic: "Sum", period: 300 },
                 evaluationPeriods: 1,
                 datapointsToAlarm: 1,
                 threshold: 0,
@@ -87,11 +60,7 @@ export function lakeAlarmSpecs(a: LakeAlarmInputs): AlarmSpec[] {
         ...common,
         id: "partition-registrar-errors",
         description: `Partition registrar ${a.registrarFunctionName} failed; Redshift Spectrum may not see new hours. Runbook: docs/LAKE.md#partition-registration`,
-        namespace: "AWS/Lambda",
-        metricName: "Errors",
-        dimensions: { FunctionName: a.registrarFunctionName },
-        statistic: "Sum",
-        period: 900,
+        metric: { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: a.registrarFunctionName }, statistic: "Sum", period: 900 },
         evaluationPeriods: 1,
         datapointsToAlarm: 1,
         threshold: 0,
@@ -156,27 +125,7 @@ export class LakeMonitoring extends pulumi.ComponentResource {
             (email, i) => new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this }),
         );
         this.alarms = lakeAlarmSpecs(args).map(
-            (s) =>
-                new aws.cloudwatch.MetricAlarm(
-                    `${name}-${s.id}`,
-                    {
-                        name: `clickstream-lake-${s.id}`,
-                        alarmDescription: s.description,
-                        namespace: s.namespace,
-                        metricName: s.metricName,
-                        dimensions: s.dimensions,
-                        statistic: s.statistic,
-                        period: s.period,
-                        evaluationPeriods: s.evaluationPeriods,
-                        datapointsToAlarm: s.datapointsToAlarm,
-                        threshold: s.threshold,
-                        comparisonOperator: s.comparisonOperator,
-                        treatMissingData: s.treatMissingData,
-                        alarmActions: [this.topic.arn],
-                        okActions: [this.topic.arn],
-                    },
-                    { parent: this },
-                ),
+            (s) => new aws.cloudwatch.MetricAlarm(`${name}-${s.id}`, metricAlarmArgs(s, `clickstream-lake-${s.id}`, this.topic.arn), { parent: this }),
         );
         this.dashboard = new aws.cloudwatch.Dashboard(
             `${name}-dashboard`,

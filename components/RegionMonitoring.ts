@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AlarmMetric, AlarmSpec, metricAlarmArgs } from "../lib/alarms";
 import { AccountScope, alarmTopicPolicy } from "../lib/iam/region-policies";
 
 /** Managed Flink publishes application metrics here, with dimension `Application`. */
@@ -12,7 +13,7 @@ export const MSF_NAMESPACE = "AWS/KinesisAnalytics";
 
 /** Default alarm thresholds (documented in docs/REGION.md). */
 export const REGION_ALARM_DEFAULTS = {
-    /** `millisBehindLatest` (Maximum) above this for `lagEvaluationMinutes` consecutive minutes. */
+    /** The app's read lag (Maximum) above this for `lagEvaluationMinutes` consecutive minutes. */
     lagThresholdMs: 60_000,
     lagEvaluationMinutes: 5,
 } as const;
@@ -22,6 +23,107 @@ export interface MonitoredApp {
     name: string;
     /** Physical Managed Flink application name (the `Application` dimension). */
     applicationName: string;
+    /** The stream it reads. */
+    streamName: string;
+    /** How it reads it: its lag is a metric of the stream (POLLING) or of its consumer (EFO). */
+    readMode: "EFO" | "POLLING";
+    /** With EFO: the name of its consumer. */
+    consumerName?: string;
+}
+
+export interface RegionAlarmInputs {
+    apps: MonitoredApp[];
+    /** Streams this stack created: write-throttling alarms. */
+    createdStreams: string[];
+    lagThresholdMs: number;
+}
+
+/**
+ * How far behind the tip of its stream an app reads, from Kinesis's own metrics (documented dimensions):
+ * a polling app, the stream's `GetRecords.IteratorAgeMilliseconds` (the oldest read of any app that
+ * polls it); an app with its own consumer, that consumer's `SubscribeToShardEvent.MillisBehindLatest`.
+ * Pure.
+ */
+export function lagMetric(app: MonitoredApp): AlarmMetric {
+    if (app.readMode === "EFO") {
+        return {
+            namespace: "AWS/Kinesis",
+            metricName: "SubscribeToShardEvent.MillisBehindLatest",
+            dimensions: { StreamName: app.streamName, ConsumerName: app.consumerName! },
+            statistic: "Maximum",
+            period: 60,
+        };
+    }
+    return { namespace: "AWS/Kinesis", metricName: "GetRecords.IteratorAgeMilliseconds", dimensions: { StreamName: app.streamName }, statistic: "Maximum", period: 60 };
+}
+
+/** The region's alarms: four per app (downtime, failed checkpoints, restarts, lag), one per created stream. Pure. */
+export function regionAlarmSpecs(a: RegionAlarmInputs): AlarmSpec[] {
+    const common = { comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching" } as const;
+    const specs: AlarmSpec[] = [];
+    for (const app of a.apps) {
+        const msf = (metricName: string, statistic: AlarmMetric["statistic"], period: number): AlarmMetric => ({
+            namespace: MSF_NAMESPACE,
+            metricName,
+            dimensions: { Application: app.applicationName },
+            statistic,
+            period,
+        });
+        specs.push(
+            {
+                ...common,
+                id: `${app.name}-downtime`,
+                description: `Managed Flink app ${app.applicationName} is down (downtime > 0): it is restarting and not processing. See docs/REGION.md#downtime.`,
+                metric: msf("downtime", "Average", 60),
+                evaluationPeriods: 1,
+                datapointsToAlarm: 1,
+                threshold: 0,
+            },
+            {
+                ...common,
+                id: `${app.name}-failed-checkpoints`,
+                description: `Managed Flink app ${app.applicationName} failed a checkpoint (numberOfFailedCheckpoints increased). See docs/REGION.md#failed-checkpoints.`,
+                metric: msf("numberOfFailedCheckpoints", "Maximum", 300),
+                rate: { label: "failed checkpoints per second" },
+                evaluationPeriods: 1,
+                datapointsToAlarm: 1,
+                threshold: 0,
+            },
+            {
+                ...common,
+                id: `${app.name}-restarts`,
+                description: `Managed Flink app ${app.applicationName} restarted (fullRestarts increased): a failure, a rollback of a failed update, or maintenance. See docs/REGION.md#restarts.`,
+                metric: msf("fullRestarts", "Maximum", 300),
+                rate: { label: "restarts per second" },
+                evaluationPeriods: 1,
+                datapointsToAlarm: 1,
+                threshold: 0,
+            },
+            {
+                ...common,
+                id: `${app.name}-lag`,
+                description:
+                    `Managed Flink app ${app.applicationName} is more than ${a.lagThresholdMs / 1000} s behind its Kinesis source ${app.streamName} ` +
+                    `for ${REGION_ALARM_DEFAULTS.lagEvaluationMinutes} min (${app.readMode === "EFO" ? `consumer ${app.consumerName}` : "any app polling the stream"}). See docs/REGION.md#lag.`,
+                metric: lagMetric(app),
+                evaluationPeriods: REGION_ALARM_DEFAULTS.lagEvaluationMinutes,
+                datapointsToAlarm: REGION_ALARM_DEFAULTS.lagEvaluationMinutes,
+                threshold: a.lagThresholdMs,
+            },
+        );
+    }
+    for (const stream of a.createdStreams) {
+        specs.push({
+            ...common,
+            id: `${stream}-write-throttled`,
+            description: `Producers are throttled writing to Kinesis stream ${stream} (WriteProvisionedThroughputExceeded > 0). See docs/REGION.md#write-throttling.`,
+            metric: { namespace: "AWS/Kinesis", metricName: "WriteProvisionedThroughputExceeded", dimensions: { StreamName: stream }, statistic: "Sum", period: 300 },
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            threshold: 0,
+        });
+    }
+    return specs;
 }
 
 export interface RegionMonitoringArgs {
@@ -38,13 +140,15 @@ export interface RegionMonitoringArgs {
     sourceStreams: string[];
     /** Dashboard name. Default `clickstream-<stack>`. */
     dashboardName?: string;
+    /** Prefix of the alarm names (`<prefix>-<alarm id>`). Default `clickstream-<stack>`. */
+    alarmNamePrefix?: string;
     /** Lag threshold in milliseconds. Default 60000. */
     lagThresholdMs?: number;
 }
 
 type DashboardMetric = (string | { stat?: string; label?: string })[];
 
-/** The dashboard body: records in, app lag, records out, downtime, checkpoints, write throttling. Pure. */
+/** The dashboard body: records in, app lag, records out, downtime, checkpoints, restarts, write throttling. Pure. */
 export function regionDashboardBody(args: {
     region: string;
     apps: MonitoredApp[];
@@ -54,6 +158,10 @@ export function regionDashboardBody(args: {
 }): Record<string, unknown> {
     const perApp = (metric: string, stat: string): DashboardMetric[] =>
         args.apps.map((a) => [MSF_NAMESPACE, metric, "Application", a.applicationName, { stat, label: a.name }]);
+    const lag = args.apps.map((a) => {
+        const m = lagMetric(a);
+        return [m.namespace, m.metricName, ...Object.entries(m.dimensions).flat(), { stat: "Maximum", label: a.name }];
+    });
     const widget = (title: string, metrics: DashboardMetric[], x: number, y: number, extra: Record<string, unknown> = {}) => ({
         type: "metric",
         x,
@@ -69,20 +177,21 @@ export function regionDashboardBody(args: {
             0,
             0,
         ),
-        widget("App lag (millisBehindLatest, max)", perApp("millisBehindLatest", "Maximum"), 12, 0, {
+        widget("App lag (ms behind the stream's tip: iterator age when polling, the consumer's when EFO; max)", lag, 12, 0, {
             annotations: { horizontal: [{ label: "lag alarm", value: args.lagThresholdMs }] },
         }),
         widget("Records out (numRecordsOutPerSecond)", perApp("numRecordsOutPerSecond", "Average"), 0, 6),
         widget("Downtime (ms)", perApp("downtime", "Maximum"), 12, 6),
         widget("Failed checkpoints (since start)", perApp("numberOfFailedCheckpoints", "Maximum"), 0, 12),
+        widget("Restarts (since start)", perApp("fullRestarts", "Maximum"), 12, 12),
     ];
     if (args.createdStreams.length > 0) {
         widgets.push(
             widget(
                 "Write throttling (WriteProvisionedThroughputExceeded, sum)",
                 args.createdStreams.map((s) => ["AWS/Kinesis", "WriteProvisionedThroughputExceeded", "StreamName", s, { stat: "Sum", label: s }]),
-                12,
-                12,
+                0,
+                18,
             ),
         );
     }
@@ -108,91 +217,10 @@ export class RegionMonitoring extends pulumi.ComponentResource {
             new aws.sns.TopicSubscription(`${name}-alarms-email-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this });
         });
 
-        const actions = { alarmActions: [this.topic.arn], okActions: [this.topic.arn] };
-        this.alarms = [];
-        for (const app of args.apps) {
-            const dimensions = { Application: app.applicationName };
-            this.alarms.push(
-                new aws.cloudwatch.MetricAlarm(
-                    `${name}-${app.name}-downtime`,
-                    {
-                        alarmDescription: `Managed Flink app ${app.applicationName} is down (downtime > 0): it is restarting and not processing. See docs/REGION.md#downtime.`,
-                        namespace: MSF_NAMESPACE,
-                        metricName: "downtime",
-                        dimensions,
-                        statistic: "Average",
-                        period: 60,
-                        evaluationPeriods: 1,
-                        threshold: 0,
-                        comparisonOperator: "GreaterThanThreshold",
-                        // Stopped (season: paused) apps publish nothing: that is not an outage.
-                        treatMissingData: "notBreaching",
-                        ...actions,
-                    },
-                    { parent: this },
-                ),
-                new aws.cloudwatch.MetricAlarm(
-                    `${name}-${app.name}-failed-checkpoints`,
-                    {
-                        alarmDescription: `Managed Flink app ${app.applicationName} failed a checkpoint (numberOfFailedCheckpoints increased). See docs/REGION.md#failed-checkpoints.`,
-                        metricQueries: [
-                            {
-                                id: "failed",
-                                metric: { namespace: MSF_NAMESPACE, metricName: "numberOfFailedCheckpoints", dimensions, stat: "Maximum", period: 300 },
-                                returnData: false,
-                            },
-                            // The metric counts failures since the job started; RATE > 0 means a new one.
-                            { id: "increase", expression: "RATE(failed)", label: "failed checkpoints per second", returnData: true },
-                        ],
-                        evaluationPeriods: 1,
-                        threshold: 0,
-                        comparisonOperator: "GreaterThanThreshold",
-                        treatMissingData: "notBreaching",
-                        ...actions,
-                    },
-                    { parent: this },
-                ),
-                new aws.cloudwatch.MetricAlarm(
-                    `${name}-${app.name}-lag`,
-                    {
-                        alarmDescription: `Managed Flink app ${app.applicationName} is more than ${lagThresholdMs / 1000} s behind its Kinesis source for ${REGION_ALARM_DEFAULTS.lagEvaluationMinutes} min. See docs/REGION.md#lag.`,
-                        namespace: MSF_NAMESPACE,
-                        metricName: "millisBehindLatest",
-                        dimensions,
-                        statistic: "Maximum",
-                        period: 60,
-                        evaluationPeriods: REGION_ALARM_DEFAULTS.lagEvaluationMinutes,
-                        datapointsToAlarm: REGION_ALARM_DEFAULTS.lagEvaluationMinutes,
-                        threshold: lagThresholdMs,
-                        comparisonOperator: "GreaterThanThreshold",
-                        treatMissingData: "notBreaching",
-                        ...actions,
-                    },
-                    { parent: this },
-                ),
-            );
-        }
-        for (const stream of args.createdStreams) {
-            this.alarms.push(
-                new aws.cloudwatch.MetricAlarm(
-                    `${name}-${stream}-write-throttled`,
-                    {
-                        alarmDescription: `Producers are throttled writing to Kinesis stream ${stream} (WriteProvisionedThroughputExceeded > 0). See docs/REGION.md#write-throttling.`,
-                        namespace: "AWS/Kinesis",
-                        metricName: "WriteProvisionedThroughputExceeded",
-                        dimensions: { StreamName: stream },
-                        statistic: "Sum",
-                        period: 300,
-                        evaluationPeriods: 1,
-                        threshold: 0,
-                        comparisonOperator: "GreaterThanThreshold",
-                        treatMissingData: "notBreaching",
-                        ...actions,
-                    },
-                    { parent: this },
-                ),
-            );
-        }
+        const prefix = args.alarmNamePrefix ?? `clickstream-${pulumi.getStack()}`;
+        this.alarms = regionAlarmSpecs({ apps: args.apps, createdStreams: args.createdStreams, lagThresholdMs }).map(
+            (spec) => new aws.cloudwatch.MetricAlarm(`${name}-${spec.id}`, metricAlarmArgs(spec, `${prefix}-${spec.id}`, this.topic.arn), { parent: this }),
+        );
 
         this.dashboard = new aws.cloudwatch.Dashboard(
             `${name}-dashboard`,

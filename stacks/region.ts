@@ -7,8 +7,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ClickstreamAnalytics } from "../components/ClickstreamAnalytics";
 import { RegionMonitoring } from "../components/RegionMonitoring";
-import { RegionConfig } from "../lib/config";
-import { flinkApplicationName, LakeAnalyticsOutputs, preflightRuntimeProperties } from "../lib/region-app";
+import { RegionConfig, sourceReadOf } from "../lib/config";
+import { consumerName, flinkApplicationName, LakeAnalyticsOutputs, preflightRuntimeProperties } from "../lib/region-app";
 import { resolveRunnerArtifact } from "../lib/runner-artifact";
 import { SqlCatalog } from "../lib/sql/catalog";
 
@@ -45,7 +45,16 @@ export function createRegionStack(config: RegionConfig, catalog: SqlCatalog, opt
         scope: analytics.scope,
         kmsKeyArn: analytics.kmsKey.arn,
         alarmEmails: config.alarmEmails,
-        apps: config.apps.map((a) => ({ name: a.name, applicationName: flinkApplicationName(stackName, a.name) })),
+        apps: config.apps.map((a) => {
+            const read = sourceReadOf(config, a.name);
+            return {
+                name: a.name,
+                applicationName: flinkApplicationName(stackName, a.name),
+                streamName: config.sources.find((s) => s.name === a.source)!.streamName,
+                readMode: read.readMode,
+                ...(read.readMode === "EFO" ? { consumerName: consumerName(stackName, a.name) } : {}),
+            };
+        }),
         createdStreams: config.sources.filter((s) => s.mode === "create").map((s) => s.streamName),
         sourceStreams: config.sources.map((s) => s.streamName),
         dashboardName: `clickstream-${stackName}`,

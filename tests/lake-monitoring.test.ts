@@ -14,7 +14,7 @@ describe("lake monitoring: thresholds", () => {
 
     it("three alarms per Firehose and one for the registrar", () => {
         const specs = lakeAlarmSpecs({ firehoses: [{ output: "a", deliveryStreamName: "x-a" }], bufferIntervalSeconds: 120, registrarFunctionName: "reg" });
-        expect(specs.map((s) => [s.id, s.namespace, s.metricName, s.statistic, s.threshold, s.period, s.evaluationPeriods, s.dimensions])).to.deep.equal([
+        expect(specs.map((s) => [s.id, s.metric.namespace, s.metric.metricName, s.metric.statistic, s.threshold, s.metric.period, s.evaluationPeriods, s.metric.dimensions])).to.deep.equal([
             ["a-data-freshness", "AWS/Firehose", "DeliveryToS3.DataFreshness", "Maximum", 540, 300, 2, { DeliveryStreamName: "x-a" }],
             ["a-failed-conversion", "AWS/Firehose", "FailedConversion.Records", "Sum", 0, 300, 1, { DeliveryStreamName: "x-a" }],
             ["a-throttled", "AWS/Firehose", "ThrottledRecords", "Sum", 0, 300, 1, { DeliveryStreamName: "x-a" }],

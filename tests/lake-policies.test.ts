@@ -41,10 +41,10 @@ describe("lake policies: pure documents", () => {
                     Resource: "*",
                 },
                 {
-                    Sid: "CloudWatchLogsEncryptsLakeLogGroups",
+                    Sid: "CloudWatchLogsEncryptLogGroups",
                     Effect: "Allow",
                     Principal: { Service: "logs.eu-central-1.amazonaws.com" },
-                    Action: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
+                    Action: ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
                     Resource: "*",
                     Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-central-1:123456789012:log-group:*" } },
                 },

@@ -166,6 +166,10 @@ describe("Spectrum against the lake", function () {
             { name: "spectrum-external-schema", workgroupName: "analytics", database: "dev", statementName: `clickstream-external-schema-clickstream-${V}`, sql: SCHEMA_SQL },
             { name: "spectrum-view-clicks_by_site", workgroupName: "analytics", database: "dev", statementName: `clickstream-view-clicks_by_site-${V}`, sql: VIEW_SQL },
         ]);
+        // Each statement waits for the one before it.
+        const waitsFor = (name: string) => recorded.find((r) => r.type === STATEMENT && r.name === name)!.dependsOn;
+        expect(waitsFor("spectrum-external-schema")).to.include("spectrum-drop-schema");
+        expect(waitsFor("spectrum-view-clicks_by_site")).to.include("spectrum-external-schema");
         expect(redshiftResources()).to.deep.equal([]);
     });
 

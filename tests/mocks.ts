@@ -5,6 +5,7 @@
  * would be sent to AWS. `resetResources()` clears the record between stack evaluations.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 
 export interface RecordedResource {
     type: string;
@@ -12,6 +13,8 @@ export interface RecordedResource {
     urn: string;
     inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     provider?: string;
+    /** Names of the resources it waits for: its `dependsOn` and the resources its inputs come from. */
+    dependsOn: string[];
 }
 
 export const recorded: RecordedResource[] = [];
@@ -28,6 +31,18 @@ export function resetResources(): void {
     invokes.length = 0;
 }
 
+// The mocks API passes no dependencies to newResource; the registration request has them (as URNs, whose
+// last segment is the resource name), so they are noted here by name and attached when it is recorded.
+const pendingDependencies = new Map<string, string[]>();
+const registerResource = MockMonitor.prototype.registerResource;
+MockMonitor.prototype.registerResource = function (req: { getName(): string; getDependenciesList(): string[] }, callback: (err: unknown, response: unknown) => void) {
+    pendingDependencies.set(
+        req.getName(),
+        req.getDependenciesList().map((urn) => urn.split("::").pop()!),
+    );
+    return registerResource.call(this, req, callback);
+};
+
 function arnFor(type: string, name: string, region = "eu-central-1"): string {
     const [, module] = type.split(":");
     const service = module.split("/")[0];
@@ -37,7 +52,9 @@ function arnFor(type: string, name: string, region = "eu-central-1"): string {
 pulumi.runtime.setMocks(
     {
         newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
-            recorded.push({ type: args.type, name: args.name, urn: `${args.type}::${args.name}`, inputs: args.inputs, provider: args.provider });
+            const dependsOn = pendingDependencies.get(args.name) ?? [];
+            pendingDependencies.delete(args.name);
+            recorded.push({ type: args.type, name: args.name, urn: `${args.type}::${args.name}`, inputs: args.inputs, provider: args.provider, dependsOn });
             if (args.type === "pulumi:pulumi:StackReference") {
                 const outputs = stackReferenceOutputs[args.inputs.name] ?? {};
                 return { id: args.inputs.name, state: { ...args.inputs, outputs } };

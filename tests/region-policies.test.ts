@@ -7,6 +7,7 @@ const STREAM = "arn:aws:kinesis:eu-west-1:111122223333:stream/mobile-events-eu";
 const CONSUMER = `${STREAM}/consumer/clickstream-eu-mobile:1700000000`;
 const KEY = "arn:aws:kms:eu-west-1:111122223333:key/0f0e0d0c-0b0a-0908-0706-050403020100";
 const base = {
+    scope: SCOPE,
     firehoseArns: ["arn:aws:firehose:eu-central-1:111122223333:deliverystream/clicks"],
     runnerObjectArn: "arn:aws:s3:::artifacts/runner/clickstream-runner-0123456789abcdef.jar",
     artifactsKeyArn: KEY,
@@ -21,6 +22,7 @@ const common = [
         Resource: ["arn:aws:firehose:eu-central-1:111122223333:deliverystream/clicks"],
     },
     { Sid: "ReadRunnerJar", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: base.runnerObjectArn },
+    { Sid: "ListLogGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "arn:aws:logs:eu-west-1:111122223333:log-group:*" },
     { Sid: "DescribeOwnLogStreams", Effect: "Allow", Action: "logs:DescribeLogStreams", Resource: `${base.logGroupArn}:log-stream:*` },
     { Sid: "WriteOwnLogStream", Effect: "Allow", Action: "logs:PutLogEvents", Resource: base.logStreamArn },
 ];
@@ -117,6 +119,7 @@ describe("region policies", () => {
             ["SnsUsesKeyForAccountTopics", { Service: "sns.amazonaws.com" }],
         ]);
         expect(doc.Statement[0].Action).to.deep.equal(KEY_ADMIN_ACTIONS).and.to.include("kms:Put*");
+        expect(doc.Statement[1].Action).to.deep.equal(["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]);
         expect(doc.Statement[1].Condition).to.deep.equal({ ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:111122223333:log-group:*" } });
         expect(doc.Statement[2].Action).to.deep.equal(["kms:Decrypt", "kms:GenerateDataKey*"]);
         expect(doc.Statement[3].Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": "111122223333" } });

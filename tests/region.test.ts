@@ -86,10 +86,12 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         expect(recorded.filter((r) => r.type === "aws:kinesis/analyticsApplication:AnalyticsApplication")).to.deep.equal([]);
     });
 
-    it("runs the runner jar from the encrypted artifacts bucket, under a content-hash key", () => {
+    it("runs the runner jar from the encrypted, versioned artifacts bucket, under a content-hash key, uploaded after versioning is on", () => {
         const object = one("aws:s3/bucketObjectv2:BucketObjectv2", "clickstream-runner-jar");
         expect(object.inputs.key).to.equal(jarKey(eu)).and.to.match(/^runner\/clickstream-runner-[0-9a-f]{16}\.jar$/);
         expect(object.inputs).to.include({ bucket: "clickstream-artifacts-bucket", serverSideEncryption: "aws:kms", kmsKeyId: KEY_ARN, bucketKeyEnabled: true });
+        // Uploaded after encryption and versioning are on, so the version id the apps pin is a real one.
+        expect(object.dependsOn).to.include.members(["clickstream-artifacts-encryption", "clickstream-artifacts-versioning"]);
         expect(app("realtime").inputs.applicationConfiguration.applicationCodeConfiguration).to.deep.equal({
             codeContentType: "ZIPFILE",
             codeContent: { s3ContentLocation: { bucketArn: BUCKET_ARN, fileKey: jarKey(eu) } },
@@ -110,11 +112,16 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
                 monitoringConfiguration: { configurationType: "CUSTOM", logLevel: "INFO", metricsLevel: "APPLICATION" },
                 parallelismConfiguration: { configurationType: "CUSTOM", ...parallelism },
             });
+            const token = c.runConfiguration.applicationRestoreConfiguration.snapshotName;
+            expect(token).to.match(/^update-[0-9a-f]{16}$/);
             expect(c.runConfiguration).to.deep.equal({
-                applicationRestoreConfiguration: { applicationRestoreType: "RESTORE_FROM_LATEST_SNAPSHOT" },
+                applicationRestoreConfiguration: { applicationRestoreType: "RESTORE_FROM_LATEST_SNAPSHOT", snapshotName: token },
                 flinkRunConfiguration: { allowNonRestoredState: true },
             });
+            expect(app(name).inputs.tags).to.equal(undefined); // no fresh start asked for
         }
+        // One token per app: each app's SQL and settings differ.
+        expect(new Set(Object.keys(expected).map((n) => app(n).inputs.applicationConfiguration.runConfiguration.applicationRestoreConfiguration.snapshotName)).size).to.equal(3);
     });
 
     it("passes each app's statements as runtime properties: source, views, its outputs' tables, then its inserts", () => {
@@ -213,6 +220,7 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         });
         const tail = (name: string) => [
             { Sid: "ReadRunnerJar", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${BUCKET_ARN}/${jarKey(eu)}` },
+            { Sid: "ListLogGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "arn:aws:logs:eu-west-1:123456789012:log-group:*" },
             { Sid: "DescribeOwnLogStreams", Effect: "Allow", Action: "logs:DescribeLogStreams", Resource: `${logs(name).group}:log-stream:*` },
             { Sid: "WriteOwnLogStream", Effect: "Allow", Action: "logs:PutLogEvents", Resource: logs(name).stream },
         ];
@@ -290,7 +298,7 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         expect(one("aws:sns/topic:Topic", "clickstream-monitoring-alarms").inputs).to.deep.equal({ kmsMasterKeyId: KEY_ARN });
     });
 
-    it("alarms on downtime, failed checkpoints and lag per app, and on write throttling of the created stream", () => {
+    it("alarms on downtime, failed checkpoints, restarts and lag per app, and on write throttling of the created stream", () => {
         const topic = "arn:aws:sns:eu-central-1:123456789012:clickstream-monitoring-alarms";
         const alarm = (n: string) => one("aws:cloudwatch/metricAlarm:MetricAlarm", `clickstream-monitoring-${n}`).inputs;
         // Every alarm tells the reader where the runbook entry is; the rest is compared exactly.
@@ -300,15 +308,17 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
             delete inputs.alarmDescription;
             return inputs;
         };
-        expect(resourcesOfType("aws:cloudwatch/metricAlarm:MetricAlarm")).to.have.length(3 * 3 + 1);
+        expect(resourcesOfType("aws:cloudwatch/metricAlarm:MetricAlarm")).to.have.length(4 * 3 + 1);
         const downtime = described("realtime-downtime");
         expect(downtime).to.deep.equal({
+            name: "clickstream-test-realtime-downtime",
             namespace: "AWS/KinesisAnalytics",
             metricName: "downtime",
             dimensions: { Application: "clickstream-test-realtime" },
             statistic: "Average",
             period: 60,
             evaluationPeriods: 1,
+            datapointsToAlarm: 1,
             threshold: 0,
             comparisonOperator: "GreaterThanThreshold",
             treatMissingData: "notBreaching",
@@ -317,26 +327,39 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         });
         const checkpoints = described("campaigns-failed-checkpoints");
         expect(checkpoints).to.deep.equal({
+            name: "clickstream-test-campaigns-failed-checkpoints",
             metricQueries: [
                 {
-                    id: "failed",
+                    id: "counter",
                     metric: { namespace: "AWS/KinesisAnalytics", metricName: "numberOfFailedCheckpoints", dimensions: { Application: "clickstream-test-campaigns" }, stat: "Maximum", period: 300 },
                     returnData: false,
                 },
-                { id: "increase", expression: "RATE(failed)", label: "failed checkpoints per second", returnData: true },
+                { id: "increase", expression: "RATE(counter)", label: "failed checkpoints per second", returnData: true },
             ],
             evaluationPeriods: 1,
+            datapointsToAlarm: 1,
             threshold: 0,
             comparisonOperator: "GreaterThanThreshold",
             treatMissingData: "notBreaching",
             alarmActions: [topic],
             okActions: [topic],
         });
+        expect(described("realtime-restarts").metricQueries[0].metric).to.deep.equal({
+            namespace: "AWS/KinesisAnalytics",
+            metricName: "fullRestarts",
+            dimensions: { Application: "clickstream-test-realtime" },
+            stat: "Maximum",
+            period: 300,
+        });
+        // Lag from Kinesis's own metrics: the polled stream's iterator age, the EFO consumer's millisBehindLatest.
+        expect(described("realtime-lag")).to.include({ namespace: "AWS/Kinesis", metricName: "GetRecords.IteratorAgeMilliseconds" });
+        expect(described("realtime-lag").dimensions).to.deep.equal({ StreamName: "clickstream-eu-web" });
         const lag = described("mobile-lag");
         expect(lag).to.deep.equal({
-            namespace: "AWS/KinesisAnalytics",
-            metricName: "millisBehindLatest",
-            dimensions: { Application: "clickstream-test-mobile" },
+            name: "clickstream-test-mobile-lag",
+            namespace: "AWS/Kinesis",
+            metricName: "SubscribeToShardEvent.MillisBehindLatest",
+            dimensions: { StreamName: "mobile-events-eu", ConsumerName: "clickstream-test-mobile" },
             statistic: "Maximum",
             period: 60,
             evaluationPeriods: 5,
@@ -349,12 +372,14 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         });
         const throttled = described("clickstream-eu-web-write-throttled");
         expect(throttled).to.deep.equal({
+            name: "clickstream-test-clickstream-eu-web-write-throttled",
             namespace: "AWS/Kinesis",
             metricName: "WriteProvisionedThroughputExceeded",
             dimensions: { StreamName: "clickstream-eu-web" },
             statistic: "Sum",
             period: 300,
             evaluationPeriods: 1,
+            datapointsToAlarm: 1,
             threshold: 0,
             comparisonOperator: "GreaterThanThreshold",
             treatMissingData: "notBreaching",
@@ -390,7 +415,12 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         ]);
         const perApp = (metric: string, stat: string) =>
             ["realtime", "campaigns", "mobile"].map((a) => ["AWS/KinesisAnalytics", metric, "Application", `clickstream-test-${a}`, { stat, label: a }]);
-        expect(metricsOf("App lag")).to.deep.equal(perApp("millisBehindLatest", "Maximum"));
+        expect(metricsOf("App lag")).to.deep.equal([
+            ["AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", "StreamName", "clickstream-eu-web", { stat: "Maximum", label: "realtime" }],
+            ["AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", "StreamName", "clickstream-eu-web", { stat: "Maximum", label: "campaigns" }],
+            ["AWS/Kinesis", "SubscribeToShardEvent.MillisBehindLatest", "StreamName", "mobile-events-eu", "ConsumerName", "clickstream-test-mobile", { stat: "Maximum", label: "mobile" }],
+        ]);
+        expect(metricsOf("Restarts")).to.deep.equal(perApp("fullRestarts", "Maximum"));
         expect(metricsOf("Records out")).to.deep.equal(perApp("numRecordsOutPerSecond", "Average"));
         expect(metricsOf("Downtime")).to.deep.equal(perApp("downtime", "Maximum"));
         expect(body.widgets.every((w: { properties: { region: string } }) => w.properties.region === "eu-west-1")).to.equal(true);
@@ -472,6 +502,7 @@ describe("region stack us (Pulumi.us.yaml)", function () {
         expect(resourcesOfType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name)).to.have.members([
             "clickstream-monitoring-realtime-downtime",
             "clickstream-monitoring-realtime-failed-checkpoints",
+            "clickstream-monitoring-realtime-restarts",
             "clickstream-monitoring-realtime-lag",
             "clickstream-monitoring-clickstream-us-web-write-throttled",
         ]);
@@ -490,10 +521,36 @@ describe("region stack: season, new outputs, attached-stream keys, missing jar",
             expect(a.inputs.startApplication).to.equal(false);
             expect(a.inputs.forceStop).to.equal(false);
             expect(a.inputs.applicationConfiguration.applicationSnapshotConfiguration).to.deep.equal({ snapshotsEnabled: true });
-            expect(a.inputs.applicationConfiguration.runConfiguration.applicationRestoreConfiguration).to.deep.equal({ applicationRestoreType: "RESTORE_FROM_LATEST_SNAPSHOT" });
+            expect(a.inputs.applicationConfiguration.runConfiguration.applicationRestoreConfiguration.applicationRestoreType).to.equal("RESTORE_FROM_LATEST_SNAPSHOT");
         }
         expect(resourcesOfType("aws:kinesis/stream:Stream")).to.have.length(1);
         expect(resourcesOfType("aws:kinesis/streamConsumer:StreamConsumer")).to.have.length(1);
+    });
+
+    it("every update carries the run configuration: the token changes with the SQL and the season, and only with them", async () => {
+        const token = () => resourcesOfType("aws:kinesisanalyticsv2/application:Application").map((a) => a.inputs.applicationConfiguration.runConfiguration.applicationRestoreConfiguration.snapshotName);
+        await evaluateRegion("Pulumi.us.yaml");
+        const base = token();
+        await evaluateRegion("Pulumi.us.yaml");
+        expect(token()).to.deep.equal(base); // nothing changed: no update, no spurious diff
+        await evaluateRegion("Pulumi.us.yaml", { overrides: { "clickstream:season": "paused" } });
+        expect(token()[0]).to.not.equal(base[0]);
+        const dir = fixtureSqlDir(["bounce_rate_1m"]);
+        await evaluateRegion("Pulumi.us.yaml", { catalog: loadSqlCatalog(dir, path.dirname(dir)) });
+        expect(token()[0]).to.not.equal(base[0]);
+    });
+
+    it("restore: skip starts the app without state at its startPosition, and tags it so the policy pack knows it was asked for", async () => {
+        await evaluateRegion("Pulumi.us.yaml", {
+            overrides: { "clickstream:apps": { realtime: { source: "web", outputs: "all", restore: "skip", startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-27T10:00:00Z" } } },
+        });
+        const [a] = resourcesOfType("aws:kinesisanalyticsv2/application:Application");
+        expect(a.inputs.applicationConfiguration.runConfiguration.applicationRestoreConfiguration.applicationRestoreType).to.equal("SKIP_RESTORE_FROM_SNAPSHOT");
+        expect(a.inputs.tags).to.deep.equal({ "clickstream:restore": "skip" });
+        expect(tableGroup("realtime", "clickstream_raw")).to.include({
+            "scan.stream.initpos": "AT_TIMESTAMP",
+            "scan.stream.initpos-timestamp": "2026-11-27T10:00:00.000Z",
+        });
     });
 
     it("a new SQL output file becomes a new table group and Firehose grant for apps with outputs: all, with no TypeScript change", async () => {

@@ -33,3 +33,19 @@ export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
         },
     ]);
 }
+
+/**
+ * Key-policy statement that lets CloudWatch Logs encrypt this account's log groups in this region with the
+ * key, with the actions and encryption-context condition of the CloudWatch Logs documentation
+ * ("Encrypt log data in CloudWatch Logs using AWS KMS"). Both stacks' keys use it.
+ */
+export function logsEncryptionStatement(partition: string, region: string, accountId: string): PolicyStatement {
+    return {
+        Sid: "CloudWatchLogsEncryptLogGroups",
+        Effect: "Allow",
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+        Resource: "*",
+        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` } },
+    };
+}

@@ -7,7 +7,7 @@
  * resource), see {@link lakeKeyPolicy}.
  */
 import { ERROR_PREFIX_ROOT, outputPrefix } from "../naming";
-import { PolicyDocument, policyDocument, PolicyStatement, tlsOnlyBucketPolicy } from "./documents";
+import { logsEncryptionStatement, PolicyDocument, policyDocument, PolicyStatement, tlsOnlyBucketPolicy } from "./documents";
 
 export { PolicyDocument, PolicyStatement, tlsOnlyBucketPolicy };
 
@@ -69,7 +69,7 @@ export const KEY_ACCOUNT_ACTIONS = [
  * The lake key's policy.
  * - The account (its IAM principals, through their own policies) administers and uses the key; the
  *   actions are listed, not `kms:*`. `Resource: "*"` in a key policy means "this key" and nothing else.
- * - CloudWatch Logs encrypts this stack's log groups (Firehose, partition registrar) with it, limited by
+ * - CloudWatch Logs encrypts this stack's log groups (Firehose, partition registrar) with it (`logsEncryptionStatement`), limited by
  *   the `aws:logs:arn` encryption context to log groups of this account and region.
  * - CloudWatch alarms publish to the KMS-encrypted alarm topic, and SNS reads the messages to deliver
  *   them: both services may generate data keys and decrypt, for this account only.
@@ -83,18 +83,7 @@ export function lakeKeyPolicy(scope: LakeScope): PolicyDocument {
             Action: KEY_ACCOUNT_ACTIONS,
             Resource: "*",
         },
-        {
-            Sid: "CloudWatchLogsEncryptsLakeLogGroups",
-            Effect: "Allow",
-            Principal: { Service: `logs.${scope.region}.amazonaws.com` },
-            Action: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
-            Resource: "*",
-            Condition: {
-                ArnLike: {
-                    "kms:EncryptionContext:aws:logs:arn": `arn:${scope.partition}:logs:${scope.region}:${scope.accountId}:log-group:*`,
-                },
-            },
-        },
+        logsEncryptionStatement(scope.partition, scope.region, scope.accountId),
         {
             Sid: "AlarmsPublishToEncryptedTopic",
             Effect: "Allow",

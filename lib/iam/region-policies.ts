@@ -6,7 +6,7 @@
  * No statement grants `*` or `service:*` actions. The only `Resource: "*"` entries are in the KMS key
  * policy, where `*` means "this key" (a key policy cannot name its own key's ARN).
  */
-import { PolicyDocument, policyDocument as doc, PolicyStatement, tlsOnlyBucketPolicy } from "./documents";
+import { logsEncryptionStatement, PolicyDocument, policyDocument as doc, PolicyStatement, tlsOnlyBucketPolicy } from "./documents";
 
 export { PolicyDocument, PolicyStatement, tlsOnlyBucketPolicy };
 
@@ -75,6 +75,8 @@ export function sourceKeyOf(encryptionType: string | undefined, kmsKeyId: string
 }
 
 export interface FlinkAppPolicyArgs {
+    /** Where the application runs (its log groups' account and region). */
+    scope: AccountScope;
     source: SourceAccess;
     /** Encryption of the source stream (see `sourceKeyOf`; a stream this stack created uses its key ARN). */
     sourceKey: SourceKey;
@@ -155,6 +157,14 @@ export function flinkAppPolicy(args: FlinkAppPolicyArgs): PolicyDocument {
             Resource: args.runnerObjectArn,
         },
         {
+            // The runner's CloudWatch logging looks its group up by listing; DescribeLogGroups has no
+            // resource narrower than the account's log groups in the region (AWS's Managed Flink logging policy).
+            Sid: "ListLogGroups",
+            Effect: "Allow",
+            Action: "logs:DescribeLogGroups",
+            Resource: `arn:${args.scope.partition}:logs:${args.scope.region}:${args.scope.accountId}:log-group:*`,
+        },
+        {
             Sid: "DescribeOwnLogStreams",
             Effect: "Allow",
             Action: "logs:DescribeLogStreams",
@@ -214,14 +224,7 @@ export function regionKeyPolicy(scope: AccountScope): PolicyDocument {
             Action: KEY_ADMIN_ACTIONS,
             Resource: "*",
         },
-        {
-            Sid: "CloudWatchLogsEncryptLogGroups",
-            Effect: "Allow",
-            Principal: { Service: `logs.${region}.amazonaws.com` },
-            Action: ["kms:Decrypt", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
-            Resource: "*",
-            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` } },
-        },
+        logsEncryptionStatement(partition, region, accountId),
         {
             // CloudWatch does not send aws:SourceAccount to KMS for alarm notifications, so this statement
             // carries no condition; it only allows making and reading data keys, never key management.

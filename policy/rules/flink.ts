@@ -25,9 +25,14 @@ export const flinkCheckpointing: Rule = {
     }),
 };
 
+/** The tag FlinkSqlApp sets when `clickstream:apps.<app>.restore: skip` is in the stack's config. */
+const RESTORE_TAG = "clickstream:restore";
+
 export const flinkSnapshots: Rule = {
     name: "flink-snapshots-restore-latest",
-    description: "Managed Flink applications take snapshots and restore from the latest snapshot on update and restart (no state lost on a SQL change or a pause).",
+    description:
+        "Managed Flink applications take snapshots and restore from the latest snapshot on update and restart (no state lost on a SQL change or a pause); " +
+        `a fresh start (SKIP_RESTORE_FROM_SNAPSHOT) only when the config asks for it (tag ${RESTORE_TAG}=skip).`,
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.kinesisanalyticsv2.Application, (app, _args, report) => {
         if (!app.runtimeEnvironment?.startsWith("FLINK-")) return;
@@ -36,7 +41,13 @@ export const flinkSnapshots: Rule = {
             report("applicationConfiguration.applicationSnapshotConfiguration.snapshotsEnabled is not true; turn snapshots on");
         }
         const restore = configuration?.runConfiguration?.applicationRestoreConfiguration?.applicationRestoreType;
-        if (restore !== "RESTORE_FROM_LATEST_SNAPSHOT") {
+        const skipAsked = app.tags?.[RESTORE_TAG] === "skip";
+        if (restore === "SKIP_RESTORE_FROM_SNAPSHOT" && !skipAsked) {
+            report(
+                `runConfiguration.applicationRestoreConfiguration.applicationRestoreType is 'SKIP_RESTORE_FROM_SNAPSHOT' without the tag ${RESTORE_TAG}=skip; ` +
+                    "a fresh start drops the state, so it must be asked for in config (clickstream:apps.<app>.restore: skip)",
+            );
+        } else if (restore !== "RESTORE_FROM_LATEST_SNAPSHOT" && restore !== "SKIP_RESTORE_FROM_SNAPSHOT") {
             report(`runConfiguration.applicationRestoreConfiguration.applicationRestoreType is ${restore ? `'${restore}'` : "not set"}; use RESTORE_FROM_LATEST_SNAPSHOT`);
         }
     }),

@@ -104,8 +104,19 @@ describe("policy: Managed Flink", () => {
         a.applicationConfiguration.runConfiguration.applicationRestoreConfiguration.applicationRestoreType = "SKIP_RESTORE_FROM_SNAPSHOT";
         expect(await validateResource(flinkSnapshots, APP, a)).to.deep.equal([
             "applicationConfiguration.applicationSnapshotConfiguration.snapshotsEnabled is not true; turn snapshots on",
-            "runConfiguration.applicationRestoreConfiguration.applicationRestoreType is 'SKIP_RESTORE_FROM_SNAPSHOT'; use RESTORE_FROM_LATEST_SNAPSHOT",
+            "runConfiguration.applicationRestoreConfiguration.applicationRestoreType is 'SKIP_RESTORE_FROM_SNAPSHOT' without the tag clickstream:restore=skip; a fresh start drops the state, so it must be asked for in config (clickstream:apps.<app>.restore: skip)",
         ]);
+        const b = goodApp();
+        b.applicationConfiguration.runConfiguration.applicationRestoreConfiguration.applicationRestoreType = "RESTORE_FROM_CUSTOM_SNAPSHOT";
+        expect(await validateResource(flinkSnapshots, APP, b)).to.deep.equal([
+            "runConfiguration.applicationRestoreConfiguration.applicationRestoreType is 'RESTORE_FROM_CUSTOM_SNAPSHOT'; use RESTORE_FROM_LATEST_SNAPSHOT",
+        ]);
+    });
+    it("flink-snapshots-restore-latest passes a skip-restore that the config asked for (tag clickstream:restore=skip)", async () => {
+        const a = goodApp() as ReturnType<typeof goodApp> & { tags?: Record<string, string> };
+        a.applicationConfiguration.runConfiguration.applicationRestoreConfiguration.applicationRestoreType = "SKIP_RESTORE_FROM_SNAPSHOT";
+        a.tags = { "clickstream:restore": "skip" };
+        expect(await validateResource(flinkSnapshots, APP, a)).to.deep.equal([]);
     });
     it("flink-cloudwatch-logging passes a log stream", async () => {
         expect(await validateResource(flinkLogging, APP, goodApp())).to.deep.equal([]);
