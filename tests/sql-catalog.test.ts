@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadSqlCatalog, parseOutputFile, splitStatements, SqlDefinitionError, windowInputs } from "../lib/sql/catalog";
+import { loadSqlCatalog, OUTPUT_NAME_MAX, parseOutputFile, splitStatements, SqlDefinitionError, windowInputs } from "../lib/sql/catalog";
 import { flinkTypeToGlue, glueColumns, PARTITION_KEYS } from "../lib/sql/glue-schema";
 
 const fixtures = path.join(__dirname, "fixtures", "sql");
@@ -148,6 +148,20 @@ describe("SQL catalog: mistakes name the file, the column and the fix", () => {
     it("an invalid output name", () => {
         expect(() => parseOutputFile("sql/outputs/Clicks-1m.sql", "")).to.throw(
             "sql/outputs/Clicks-1m.sql: output name 'Clicks-1m' is not valid; use lower case letters, digits and '_'",
+        );
+    });
+
+    it("an output name over 42 characters (Firehose role name, Managed Flink property group), before any statement is read", () => {
+        const name = "sessions_by_campaign_and_device_per_minute"; // 42: the longest allowed
+        const longer = `${name}s`;
+        expect(name).to.have.length(OUTPUT_NAME_MAX);
+        expect(`${name}-firehose-role-1234567`).to.have.length(64);
+        expect(`table.${name}`.length).to.be.at.most(50);
+        expect(() => parseOutputFile(`sql/outputs/${name}.sql`, "")).to.throw(SqlDefinitionError, "an output file holds exactly one");
+        expect(() => parseOutputFile(`sql/outputs/${longer}.sql`, "")).to.throw(
+            SqlDefinitionError,
+            `sql/outputs/${longer}.sql: output name '${longer}' has 43 characters; an output name has at most 42 ` +
+                "(its Firehose role is named <output>-firehose-role plus 8 characters, at most 64, and its property group table.<output> at most 50); rename the file",
         );
     });
 });

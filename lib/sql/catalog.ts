@@ -63,7 +63,13 @@ export class SqlDefinitionError extends Error {
     }
 }
 
-const OUTPUT_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+const OUTPUT_NAME = /^[a-z][a-z0-9_]*$/;
+
+/**
+ * The longest output name: its Firehose role is auto-named `<output>-firehose-role` plus 8 characters
+ * (an IAM role name has at most 64), and its Managed Flink property group `table.<output>` has at most 50.
+ */
+export const OUTPUT_NAME_MAX = 64 - "-firehose-role".length - 8;
 // The Flink grammar of dt-sql-parser requires a WITH clause on CREATE TABLE; our DDL deliberately has
 // none (the runner adds the connector options), so validation parses it with this placeholder.
 const PLACEHOLDER_WITH = " WITH ('connector' = 'added-by-runner')";
@@ -195,6 +201,12 @@ export function parseOutputFile(relativeFile: string, text: string): OutputTable
         throw new SqlDefinitionError(
             `${relativeFile}: output name '${name}' is not valid; use lower case letters, digits and '_' ` +
                 "(it becomes a Glue table, an S3 prefix and part of a Firehose name)",
+        );
+    }
+    if (name.length > OUTPUT_NAME_MAX) {
+        throw new SqlDefinitionError(
+            `${relativeFile}: output name '${name}' has ${name.length} characters; an output name has at most ${OUTPUT_NAME_MAX} ` +
+                "(its Firehose role is named <output>-firehose-role plus 8 characters, at most 64, and its property group table.<output> at most 50); rename the file",
         );
     }
     const statements = splitStatements(text, relativeFile);
