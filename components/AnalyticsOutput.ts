@@ -19,8 +19,6 @@ export const PARQUET = {
     outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
 } as const;
 
-/** How Flink's JSON format writes `TIMESTAMP(3)` (`json.timestamp-format.standard=SQL`), for Hive JSON SerDe. */
-export const FLINK_SQL_TIMESTAMP_FORMAT = "yyyy-MM-dd HH:mm:ss.SSS";
 
 /**
  * Years that Athena's partition projection enumerates. Beyond the last year Athena would see no
@@ -181,7 +179,10 @@ export class AnalyticsOutput extends pulumi.ComponentResource {
                     cloudwatchLoggingOptions: { enabled: true, logGroupName: this.logGroup.name, logStreamName: logStream.name },
                     dataFormatConversionConfiguration: {
                         enabled: true,
-                        inputFormatConfiguration: { deserializer: { hiveJsonSerDe: { timestampFormats: [FLINK_SQL_TIMESTAMP_FORMAT] } } },
+                        // No timestampFormats: without one the SerDe reads timestamps with java.sql.Timestamp.valueOf
+                        // (`yyyy-MM-dd HH:mm:ss[.f...]`), which is what Flink's JSON format writes with
+                        // json.timestamp-format.standard=SQL: the fraction is left out when it is zero.
+                        inputFormatConfiguration: { deserializer: { hiveJsonSerDe: {} } },
                         outputFormatConfiguration: { serializer: { parquetSerDe: { compression: "SNAPPY" } } },
                         schemaConfiguration: {
                             catalogId: scope.accountId,

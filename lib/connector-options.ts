@@ -83,7 +83,7 @@ export function firehoseSinkOptions(args: FirehoseSinkArgs): Record<string, stri
         "delivery-stream": args.deliveryStreamName,
         "aws.region": args.region,
         format: "json",
-        // "yyyy-MM-dd HH:mm:ss.SSS": what Firehose's Hive JSON deserializer reads as a timestamp.
+        // "yyyy-MM-dd HH:mm:ss[.f...]" (no fraction when it is zero): what java.sql.Timestamp.valueOf, the Hive JSON SerDe's default, reads.
         "json.timestamp-format.standard": "SQL",
         "json.encode.decimal-as-plain-number": "true",
     };

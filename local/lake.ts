@@ -55,11 +55,13 @@ const INT_RANGES: Record<string, [bigint, bigint]> = {
     int: [-2147483648n, 2147483647n],
     bigint: [-9223372036854775808n, 9223372036854775807n],
 };
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?$/;
+/** What `java.sql.Timestamp.valueOf` reads, the Hive JSON SerDe's default: `yyyy-[M]M-[d]d HH:mm:ss[.f...]`. */
+const TIMESTAMP = /^(\d{4})-(\d{1,2})-(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?$/;
 
 /**
  * Converts one JSON value to the Glue type, as the Hive JSON SerDe would: numbers may be JSON numbers or
- * numeric strings, timestamps are `yyyy-MM-dd HH:mm:ss[.fff]` (or epoch millis), null stays null.
+ * numeric strings, timestamps are `yyyy-MM-dd HH:mm:ss[.f...]` (no format is configured, so no epoch
+ * millis and no `T`), null stays null.
  * A value that cannot be read as the type throws a ConversionError naming the column.
  * Returns the value in the form DuckDB's read_json accepts for the mapped type.
  */
@@ -105,14 +107,14 @@ export function convertValue(value: unknown, type: string, column: string): unkn
         return value;
     }
     if (t === "timestamp") {
-        if (typeof value === "number" && Number.isInteger(value)) return new Date(value).toISOString().replace("T", " ").replace("Z", "");
         if (typeof value !== "string") return bad("a timestamp");
         const ts = TIMESTAMP.exec(value.trim());
-        if (!ts) return bad("a timestamp (yyyy-MM-dd HH:mm:ss.SSS)");
+        if (!ts) return bad("a timestamp (yyyy-MM-dd HH:mm:ss[.fff])");
         const ms = Date.UTC(+ts[1], +ts[2] - 1, +ts[3], +ts[4], +ts[5], +ts[6]);
         const check = new Date(ms);
         if (Number.isNaN(ms) || check.getUTCDate() !== +ts[3] || check.getUTCMonth() !== +ts[2] - 1 || +ts[4] > 23) return bad("a valid timestamp");
-        return value.trim().replace("T", " ");
+        const pad = (n: string) => n.padStart(2, "0");
+        return `${ts[1]}-${pad(ts[2])}-${pad(ts[3])} ${ts[4]}:${ts[5]}:${ts[6]}${ts[7] ?? ""}`;
     }
     m = /^array<(.+)>$/.exec(t);
     if (m) {

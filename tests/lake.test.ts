@@ -203,7 +203,7 @@ describe("lake stack (Pulumi.lake.yaml, fixture sql/)", function () {
                 cloudwatchLoggingOptions: { enabled: true, logGroupName: "/aws/kinesisfirehose/clickstream-clicks_1m", logStreamName: "DestinationDelivery" },
                 dataFormatConversionConfiguration: {
                     enabled: true,
-                    inputFormatConfiguration: { deserializer: { hiveJsonSerDe: { timestampFormats: ["yyyy-MM-dd HH:mm:ss.SSS"] } } },
+                    inputFormatConfiguration: { deserializer: { hiveJsonSerDe: {} } },
                     outputFormatConfiguration: { serializer: { parquetSerDe: { compression: "SNAPPY" } } },
                     schemaConfiguration: {
                         catalogId: AWS,

@@ -86,6 +86,13 @@ describe("local: pure parts", () => {
         expect(convertRecord('{"N":"5","t":"2026-11-27 10:00:00","x":1}', cols)).to.deep.equal({ n: 5, t: "2026-11-27 10:00:00", s: null });
         expect(() => convertRecord('{"n":"five"}', cols)).to.throw(ConversionError, "column 'n' (bigint)");
         expect(() => convertRecord('{"t":"2026-11-27T10:00:00Z"}', cols)).to.throw(ConversionError, "column 't'");
+        // java.sql.Timestamp.valueOf, the SerDe's default: any fraction, or none (Flink leaves out a zero
+        // fraction); no 'T', no zone, no epoch number.
+        expect(convertRecord('{"t":"2026-11-27 10:00:00.5"}', cols).t).to.equal("2026-11-27 10:00:00.5");
+        expect(convertRecord('{"t":"2026-11-27 10:00:00.123"}', cols).t).to.equal("2026-11-27 10:00:00.123");
+        expect(convertRecord('{"t":"2026-1-7 10:00:00"}', cols).t).to.equal("2026-01-07 10:00:00");
+        expect(() => convertRecord('{"t":"2026-11-27T10:00:00"}', cols)).to.throw(ConversionError, "column 't' (timestamp): cannot read \"2026-11-27T10:00:00\" as a timestamp (yyyy-MM-dd HH:mm:ss[.fff])");
+        expect(() => convertRecord('{"t":1764238500000}', cols)).to.throw(ConversionError, "column 't' (timestamp): cannot read 1764238500000 as a timestamp");
         expect(() => convertRecord("not json", cols)).to.throw(ConversionError);
     });
     it("lays out partitions by arrival hour (UTC) and names files <stream>-<seq>-<uuid>", () => {
