@@ -14,6 +14,13 @@ describe("versions", () => {
         expect(`${major}.${minor}`).to.equal(flinkMinorVersion(FLINK_RUNTIME));
     });
 
+    it("both AWS connectors take their version from the one aws.connector.version property", () => {
+        const dependency = (artifact: string) => new RegExp(`<artifactId>${artifact}</artifactId>\\s*<version>([^<]+)</version>`).exec(pom)?.[1];
+        expect(dependency("flink-connector-kinesis")).to.equal("${aws.connector.version}");
+        expect(dependency("flink-connector-aws-kinesis-firehose")).to.equal("${aws.connector.version}");
+        expect(/<aws\.connector\.version>([^<]+)<\/aws\.connector\.version>/.exec(pom)?.[1]).to.equal("4.3.0-1.19");
+    });
+
     it("the runtime is a Managed Flink runtime, never KA for SQL", () => {
         expect(FLINK_RUNTIME).to.match(/^FLINK-\d+_\d+$/);
         expect(() => flinkMinorVersion("SQL-1_0")).to.throw("'SQL-1_0' is not a Managed Flink runtime");
