@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { freshnessThresholdSeconds, lakeAlarmSpecs, lakeDashboardBody } from "../components/LakeMonitoring";
+import { lakeDashboardBody } from "../components/LakeMonitoring";
+import { freshnessThresholdSeconds, lakeAlarmSpecs } from "../lib/alarms";
 import { lakeConfig, writeFixtureSql } from "./lake-fixtures";
 import { all, evaluateLake, KEY_ARN, one } from "./lake-helpers";
 

@@ -3,7 +3,8 @@
  * cost lines. No file or network access here; `tools/cost.ts` reads the files and prints the table.
  * Every formula is documented in docs/COST.md.
  */
-import { AppConfig, RegionConfig, SourceStreamConfig, selectedOutputs } from "../lib/config";
+import { REGION_ALARM_DEFAULTS, regionAlarmSpecs } from "../lib/alarms";
+import { AppConfig, RegionConfig, SourceStreamConfig, selectedOutputs, sourceReadOf } from "../lib/config";
 
 export const GIB = 1024 ** 3;
 export const TIB = 1024 ** 4;
@@ -162,6 +163,22 @@ export function roundedBytes(bytes: number, unit: number): number {
 }
 
 /** Configured KPUs of an app: ceil(parallelism / parallelismPerKpu). */
+/** The region stack's alarms, counted from the specs the stack creates them from. */
+export function regionAlarmCount(config: Pick<RegionConfig, "apps" | "sources">): number {
+    return regionAlarmSpecs({
+        apps: config.apps.map((a) => {
+            const read = sourceReadOf(config, a.name);
+            const streamName = config.sources.find((s) => s.name === a.source)!.streamName;
+            return { name: a.name, applicationName: a.name, streamName, ...(read.readMode === "EFO" ? { readMode: "EFO", consumerName: a.name } : { readMode: "POLLING" }) };
+        }),
+        createdStreams: config.sources.filter((s) => s.mode === "create").map((s) => s.streamName),
+        lagThresholdMs: REGION_ALARM_DEFAULTS.lagThresholdMs,
+    }).length;
+}
+
+/** Alarms per app (downtime, failed checkpoints, restarts, lag), for the line's label. */
+const ALARMS_PER_APP = regionAlarmCount({ apps: [{ name: "a", source: "s" } as AppConfig], sources: [{ name: "s", streamName: "s", mode: "attach" } as SourceStreamConfig] });
+
 export function configuredKpus(app: AppConfig): number {
     return Math.ceil(app.parallelism / app.parallelismPerKpu);
 }
@@ -287,8 +304,8 @@ export function estimateSeason(input: CostInput): CostEstimate {
     }
 
     // CloudWatch and the region's KMS key.
-    const alarms = 3 * config.apps.length + config.sources.filter((s) => s.mode === "create").length;
-    add("CloudWatch", `${alarms} alarms (3 per app, 1 per created stream)`, alarms * months, "alarm-months", "cloudwatch.alarmMonth");
+    const alarms = regionAlarmCount(config);
+    add("CloudWatch", `${alarms} alarms (${ALARMS_PER_APP} per app, 1 per created stream)`, alarms * months, "alarm-months", "cloudwatch.alarmMonth");
     add("CloudWatch", "1 dashboard", months, "dashboard-months", "cloudwatch.dashboardMonth");
     if (on) add("CloudWatch", `application logs (${config.apps.length} apps)`, config.apps.length * a("flink.logGbPerAppDay") * days, "GB", "cloudwatch.logsIngestGb");
     add("KMS", "region key (streams, logs, artifacts, topic)", months, "key-months", "kms.keyMonth");
