@@ -178,10 +178,12 @@ export class FlinkSqlApp extends pulumi.ComponentResource {
                         applicationRestoreConfiguration: {
                             applicationRestoreType: app.restore === "skip" ? "SKIP_RESTORE_FROM_SNAPSHOT" : "RESTORE_FROM_LATEST_SNAPSHOT",
                             // Ignored with these restore types: it changes with every update, so that every update
-                            // sends allowNonRestoredState (see updateToken).
+                            // sends allowNonRestoredState (see updateToken). Not with the season: a pause or a resume
+                            // is a stop or a start, and StartApplication carries this run configuration itself; an
+                            // update on top would restart a running app once more before it stops.
                             snapshotName: pulumi
                                 .all([args.propertyGroups, args.code.objectKey, args.code.objectVersion])
-                                .apply(([groups, key, version]) => updateToken({ groups, key, version, app, start: args.start })),
+                                .apply(([groups, key, version]) => updateToken({ groups, key, version, app })),
                         },
                         // A SQL change alters the job graph; state that no longer maps to an operator is dropped
                         // instead of failing the restore (a failed restore is a stopped pipeline: the KA lesson).
