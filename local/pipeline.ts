@@ -136,7 +136,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
         await stack.startKinesis();
         step(2, `kinesis-local on ${stack.emulator.endpoint} (pid ${stack.emulator.process.child.pid})`);
         for (const [i, s] of region.sources.entries()) {
-            note(`stream ${s.streamName}: ${stack.streams[i].shards} shards (${s.mode === "attach" ? "attach: simulated by creating it; read with " + (opts.efo ? "EFO" : "POLLING (local deviation)") : "create"})`);
+            const latest = region.apps.some((a) => a.source === s.name && a.startPosition === "LATEST");
+            note(
+                `stream ${s.streamName}: ${stack.streams[i].shards} shards (${s.mode === "attach" ? "attach: simulated by creating it; read with " + (opts.efo ? "EFO" : "POLLING (local deviation)") : "create"})` +
+                    (latest ? "; read from TRIM_HORIZON instead of LATEST (local deviation: the stream is new)" : ""),
+            );
         }
 
         // 3. Firehose stand-in.

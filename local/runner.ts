@@ -91,7 +91,7 @@ export function planApps(region: RegionConfig, catalog: SqlCatalog, ep: LocalEnd
         const consumerArn = source.mode === "attach" ? ep.consumerArns[source.streamName] : undefined;
         // Locally an attached stream is polled too (docs/LOCAL.md): every app of a stream shares its GetRecords limit.
         const properties = appRuntimeProperties({
-            app,
+            app: localStart(app),
             catalog,
             sourceRegion: region.region,
             source: consumerArn
@@ -108,6 +108,15 @@ export function planApps(region: RegionConfig, catalog: SqlCatalog, ep: LocalEnd
         });
         return { app, streamName: source.streamName, outputs: selectedOutputs(app, catalog.outputs), properties };
     });
+}
+
+/**
+ * Every local stream is new, created for the run, and traffic starts once the jobs run: an app configured
+ * to start at `LATEST` (the default on an attached stream) reads from `TRIM_HORIZON` instead, because
+ * `LATEST` would race the first records against the source's first shard iterators (docs/LOCAL.md).
+ */
+export function localStart(app: AppConfig): AppConfig {
+    return app.startPosition === "LATEST" ? { ...app, startPosition: "TRIM_HORIZON" } : app;
 }
 
 export interface StartOptions {

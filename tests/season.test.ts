@@ -91,6 +91,10 @@ function stub(apps: Record<string, AppState>): void {
     }
 }
 
+/** A client error as the SDK throws it. */
+const awsError = (name: string, httpStatusCode: number, message: string) =>
+    new KinesisAnalyticsV2ServiceException({ name, $fault: "client", $metadata: { httpStatusCode }, message });
+
 const ok = (app: string) =>
     `${app}  clickstream-eu-${app}  desired RUNNING  actual RUNNING  OK  snapshot clickstream-eu-${app}-2026-11-30T10-00 (READY, 2 h ago)  last operation UpdateApplication SUCCESSFUL (35 min ago)  rollback on`;
 
@@ -258,12 +262,7 @@ describe("season status (tools/season.ts)", () => {
         it("AccessDenied: one line naming the error and the app, no report, exit 1", async () => {
             stub(healthy());
             kda.on(DescribeApplicationCommand, { ApplicationName: "clickstream-eu-campaigns" }).rejects(
-                new KinesisAnalyticsV2ServiceException({
-                    name: "AccessDeniedException",
-                    $fault: "client",
-                    $metadata: { httpStatusCode: 403 },
-                    message: "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: kinesisanalytics:DescribeApplication\n on resource: clickstream-eu-campaigns",
-                }),
+                awsError("AccessDeniedException", 403, "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: kinesisanalytics:DescribeApplication\n on resource: clickstream-eu-campaigns"),
             );
             expect(await run()).to.deep.equal({
                 lines: [],
@@ -381,12 +380,7 @@ describe("season status (tools/season.ts)", () => {
             apps.realtime.rollback = false;
             stub(apps);
             kda.on(UpdateApplicationCommand, { ApplicationName: "clickstream-eu-realtime" }).rejects(
-                new KinesisAnalyticsV2ServiceException({
-                    name: "ConcurrentModificationException",
-                    $fault: "client",
-                    $metadata: { httpStatusCode: 400 },
-                    message: "Current application version id 7 does not match 8",
-                }),
+                awsError("ConcurrentModificationException", 400, "Current application version id 7 does not match 8"),
             );
             expect(await enable()).to.deep.equal({
                 lines: [],

@@ -7,6 +7,7 @@ import { shardsForRate } from "../kinesis";
 import { convertRecord, ConversionError, dataFileName, glueToDuckDb, partitionDir } from "../lake";
 import { diffRows } from "../reconcile";
 import { Rng, Zipf } from "../rng";
+import { localStart } from "../runner";
 import { barChartSvg, lineChartSvg } from "../dashboard";
 
 const gen = (seed: number) =>
@@ -107,6 +108,13 @@ describe("local: pure parts", () => {
         expect(b.add("b", 40, 10)).to.equal(true);
         expect(b.take().items).to.deep.equal(["a", "b"]);
         expect(b.due(99999)).to.equal(false);
+    });
+    it("a local app configured for LATEST reads its new stream from TRIM_HORIZON; other start positions are kept", () => {
+        const app = { name: "mobile", source: "mobile", outputs: "all", parallelism: 1, parallelismPerKpu: 1, autoScaling: true, checkpointIntervalMs: 60000, restore: "latest" } as const;
+        expect(localStart({ ...app, startPosition: "LATEST" })).to.deep.equal({ ...app, startPosition: "TRIM_HORIZON" });
+        expect(localStart({ ...app, startPosition: "TRIM_HORIZON" }).startPosition).to.equal("TRIM_HORIZON");
+        const atTimestamp = { ...app, startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-30T10:00:00Z" } as const;
+        expect(localStart(atTimestamp)).to.equal(atTimestamp);
     });
     it("sizes shards for the rate", () => {
         expect([1, 150, 151, 1500, 100000].map(shardsForRate)).to.deep.equal([1, 1, 2, 10, 32]);
