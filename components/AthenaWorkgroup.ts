@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ATHENA_RESULTS_PREFIX } from "../lib/naming";
+import { ATHENA_RESULTS_PREFIX, athenaWorkgroupName } from "../lib/naming";
 
 /** One saved query, from a file in `sql/athena/`. */
 export interface NamedQueryFile {
@@ -12,7 +12,7 @@ export interface NamedQueryFile {
 }
 
 export interface AthenaWorkgroupArgs {
-    /** Workgroup name. Default `clickstream`. */
+    /** Workgroup name. Default `athenaWorkgroupName(<project>)`. */
     workgroupName?: string;
     bucketName: pulumi.Input<string>;
     /** Key that encrypts query results (SSE_KMS). */
@@ -40,7 +40,7 @@ export class AthenaWorkgroup extends pulumi.ComponentResource {
         this.workgroup = new aws.athena.Workgroup(
             `${name}-workgroup`,
             {
-                name: args.workgroupName ?? "clickstream",
+                name: args.workgroupName ?? athenaWorkgroupName(pulumi.getProject()),
                 description: "Clickstream lake dashboards and ad-hoc queries",
                 state: "ENABLED",
                 forceDestroy: true, // only saved queries and history; results live in the retained bucket

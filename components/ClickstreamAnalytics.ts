@@ -8,7 +8,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig, Season, sourceReadOf, SourceStreamConfig } from "../lib/config";
 import { AccountScope, regionKeyPolicy } from "../lib/iam/region-policies";
-import { appLakeOutputs, appRuntimeProperties, flinkApplicationName, LakeAnalyticsOutputs } from "../lib/region-app";
+import { appResourceName, keyAliasName, StackId } from "../lib/naming";
+import { currentStackId } from "../lib/pulumi-config";
+import { appLakeOutputs, appRuntimeProperties, LakeAnalyticsOutputs } from "../lib/region-app";
 import { RunnerArtifact } from "../lib/runner-artifact";
 import { SqlCatalog } from "../lib/sql/catalog";
 import { FlinkSqlApp } from "./FlinkSqlApp";
@@ -34,8 +36,8 @@ export interface ClickstreamAnalyticsArgs {
     runner: RunnerArtifact;
     /** CloudWatch Logs retention in days. Default 30. */
     logRetentionDays?: number;
-    /** Stack name in physical names (`clickstream-<stack>-<app>`). Default `pulumi.getStack()`. */
-    stackName?: string;
+    /** Project and stack, for physical names (lib/naming.ts). Default the running stack's. */
+    stackId?: StackId;
 }
 
 export class ClickstreamAnalytics extends pulumi.ComponentResource {
@@ -49,7 +51,7 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClickstreamAnalyticsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("clickstream:index:ClickstreamAnalytics", name, {}, opts);
-        const stackName = args.stackName ?? pulumi.getStack();
+        const stackId = args.stackId ?? currentStackId();
         const season = args.season ?? "on";
         const identity = aws.getCallerIdentityOutput({}, { parent: this });
         const partition = aws.getPartitionOutput({}, { parent: this });
@@ -58,7 +60,7 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
         this.kmsKey = new aws.kms.Key(
             `${name}-key`,
             {
-                description: `clickstream ${stackName} (${args.region}): streams, runner artifacts, logs, alarm topic`,
+                description: `${stackId.project} ${stackId.stack} (${args.region}): streams, runner artifacts, logs, alarm topic`,
                 enableKeyRotation: true,
                 // A region is seasonal: destroy schedules the key's deletion with it (the lake's key is retained).
                 deletionWindowInDays: 7,
@@ -66,7 +68,7 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.kms.Alias(`${name}-key-alias`, { name: `alias/clickstream-${stackName}`, targetKeyId: this.kmsKey.keyId }, { parent: this });
+        new aws.kms.Alias(`${name}-key-alias`, { name: keyAliasName(stackId), targetKeyId: this.kmsKey.keyId }, { parent: this });
 
         // Artifacts bucket: the runner jar only (rebuildable), so destroy may empty it (forceDestroy).
         this.artifactsBucket = new aws.s3.Bucket(`${name}-artifacts`, { forceDestroy: true }, { parent: this });
@@ -106,7 +108,7 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
                     source,
                     readers: args.apps.filter((a) => a.source === source.name).map((a) => a.name),
                     kmsKey: source.mode === "create" ? this.kmsKey : undefined,
-                    stackName,
+                    stackId,
                 },
                 { parent: this },
             );
@@ -133,7 +135,7 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
                 `${name}-app-${app.name}`,
                 {
                     app,
-                    applicationName: flinkApplicationName(stackName, app.name),
+                    applicationName: appResourceName(stackId, app.name),
                     scope: this.scope,
                     start: season === "on",
                     propertyGroups,

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LakeScope, lakeKeyPolicy } from "../lib/iam/lake-policies";
-import { ATHENA_RESULTS_PREFIX, ERROR_PREFIX_ROOT } from "../lib/naming";
+import { ATHENA_RESULTS_PREFIX, ERROR_PREFIX_ROOT, keyAliasName, StackId } from "../lib/naming";
+import { currentStackId } from "../lib/pulumi-config";
 import { retainedResourceOptions } from "../lib/resource-options";
 import { secureBucketSettings } from "./secure-bucket";
 
@@ -10,6 +11,8 @@ export interface DataLakeArgs {
     scope: pulumi.Input<LakeScope>;
     /** Name of the bucket to create. Ignored when `existingBucketName` is set. */
     bucketName: pulumi.Input<string>;
+    /** Project and stack, for the key alias (`alias/<project>-<stack>`). Default the running stack's. */
+    stackId?: StackId;
     /**
      * Adopt this existing bucket instead of creating one. Nothing on the bucket is created or changed
      * (no policy, encryption, versioning, lifecycle, ownership or public-access settings): each of those is
@@ -57,7 +60,7 @@ export class DataLake extends pulumi.ComponentResource {
             },
             retained(),
         );
-        new aws.kms.Alias(`${name}-key-alias`, { name: "alias/clickstream-lake", targetKeyId: this.key.keyId }, { parent: this });
+        new aws.kms.Alias(`${name}-key-alias`, { name: keyAliasName(args.stackId ?? currentStackId()), targetKeyId: this.key.keyId }, { parent: this });
         this.keyArn = this.key.arn;
 
         this.adopted = args.existingBucketName !== undefined;

@@ -9,7 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig } from "../lib/config";
 import { AccountScope, flinkAppPolicy, flinkAssumeRolePolicy, SourceAccess, SourceKey } from "../lib/iam/region-policies";
-import { flinkLogGroupName } from "../lib/region-app";
+import { flinkLogGroupName } from "../lib/naming";
 import { PropertyGroup } from "../lib/runtime-properties";
 import { FLINK_RUNTIME } from "../lib/versions";
 

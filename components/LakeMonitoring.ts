@@ -1,6 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { freshnessThresholdSeconds, LakeAlarmInputs, lakeAlarmSpecs, metricAlarmArgs } from "../lib/alarms";
+import { LakeScope } from "../lib/iam/lake-policies";
+import { alarmName, stackPrefix, StackId } from "../lib/naming";
+import { currentStackId } from "../lib/pulumi-config";
+import { alarmTopic } from "./alarm-topic";
 
 /** The lake dashboard: delivery per output, failed conversions, freshness, and the registrar. */
 export function lakeDashboardBody(a: LakeAlarmInputs & { region: string }): object {
@@ -33,12 +37,13 @@ export function lakeDashboardBody(a: LakeAlarmInputs & { region: string }): obje
 
 export interface LakeMonitoringArgs extends LakeAlarmInputs {
     region: string;
+    scope: pulumi.Input<LakeScope>;
     /** The lake key; encrypts the alarm topic. */
     kmsKeyArn: pulumi.Input<string>;
     /** Email addresses subscribed to the topic (each must confirm). Default none. */
     alarmEmails?: string[];
-    /** Name of the dashboard. Default `clickstream-lake`. */
-    dashboardName?: string;
+    /** Project and stack: the topic, alarm and dashboard names (lib/naming.ts). Default the running stack's. */
+    stackId?: StackId;
 }
 
 /**
@@ -53,17 +58,20 @@ export class LakeMonitoring extends pulumi.ComponentResource {
 
     constructor(name: string, args: LakeMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("clickstream:index:LakeMonitoring", name, {}, opts);
-        this.topic = new aws.sns.Topic(`${name}-alarms`, { name: "clickstream-lake-alarms", kmsMasterKeyId: args.kmsKeyArn }, { parent: this });
-        this.topicArn = this.topic.arn;
-        (args.alarmEmails ?? []).forEach(
-            (email, i) => new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this }),
+        const stackId = args.stackId ?? currentStackId();
+        this.topic = alarmTopic(
+            name,
+            // Until 2026-11 the lake's subscriptions were keyed by position as `<name>-email-<i>`.
+            { stackId, scope: args.scope, kmsKeyArn: args.kmsKeyArn, emails: args.alarmEmails ?? [], formerSubscriptionName: (i) => `${name}-email-${i}` },
+            this,
         );
+        this.topicArn = this.topic.arn;
         this.alarms = lakeAlarmSpecs(args).map(
-            (s) => new aws.cloudwatch.MetricAlarm(`${name}-${s.id}`, metricAlarmArgs(s, `clickstream-lake-${s.id}`, this.topic.arn), { parent: this }),
+            (s) => new aws.cloudwatch.MetricAlarm(`${name}-${s.id}`, metricAlarmArgs(s, alarmName(stackId, s.id), this.topic.arn), { parent: this }),
         );
         this.dashboard = new aws.cloudwatch.Dashboard(
             `${name}-dashboard`,
-            { dashboardName: args.dashboardName ?? "clickstream-lake", dashboardBody: JSON.stringify(lakeDashboardBody(args)) },
+            { dashboardName: stackPrefix(stackId), dashboardBody: JSON.stringify(lakeDashboardBody(args)) },
             { parent: this },
         );
         this.registerOutputs({ topicArn: this.topicArn });

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildSync } from "esbuild";
 import * as path from "path";
 import { LakeScope, partitionRegistrarPolicy, serviceTrustPolicy } from "../lib/iam/lake-policies";
+import { partitionRegistrarName } from "../lib/naming";
+import { currentStackId } from "../lib/pulumi-config";
 
 const ENTRY = path.resolve(__dirname, "..", "functions", "partition-registrar", "index.ts");
 let bundled: string | undefined;
@@ -39,7 +41,7 @@ export interface PartitionRegistrarArgs {
     tables: pulumi.Input<string>[];
     /** Key for the function's log group. */
     kmsKeyArn: pulumi.Input<string>;
-    /** Function name. Default `clickstream-partition-registrar`. */
+    /** Function name. Default `partitionRegistrarName` of the running stack (`<project>-<stack>-partition-registrar`). */
     functionName?: string;
     /** EventBridge schedule. Default `rate(15 minutes)`. */
     schedule?: string;
@@ -64,7 +66,7 @@ export class PartitionRegistrar extends pulumi.ComponentResource {
 
     constructor(name: string, args: PartitionRegistrarArgs, opts?: pulumi.ComponentResourceOptions) {
         super("clickstream:index:PartitionRegistrar", name, {}, opts);
-        const functionName = args.functionName ?? "clickstream-partition-registrar";
+        const functionName = args.functionName ?? partitionRegistrarName(currentStackId());
         const logGroupName = `/aws/lambda/${functionName}`;
 
         const logGroup = new aws.cloudwatch.LogGroup(

@@ -6,7 +6,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lagMetric, metricAlarmArgs, MonitoredApp, MSF_NAMESPACE, REGION_ALARM_DEFAULTS, regionAlarmSpecs } from "../lib/alarms";
-import { AccountScope, alarmTopicPolicy } from "../lib/iam/region-policies";
+import { AccountScope } from "../lib/iam/region-policies";
+import { alarmName, stackPrefix, StackId } from "../lib/naming";
+import { currentStackId } from "../lib/pulumi-config";
+import { alarmTopic } from "./alarm-topic";
 
 export interface RegionMonitoringArgs {
     region: string;
@@ -20,10 +23,8 @@ export interface RegionMonitoringArgs {
     createdStreams: string[];
     /** Every source stream (created and attached): "records in" on the dashboard. */
     sourceStreams: string[];
-    /** Dashboard name. Default `clickstream-<stack>`. */
-    dashboardName?: string;
-    /** Prefix of the alarm names (`<prefix>-<alarm id>`). Default `clickstream-<stack>`. */
-    alarmNamePrefix?: string;
+    /** Project and stack: the topic, alarm and dashboard names (lib/naming.ts). Default the running stack's. */
+    stackId?: StackId;
     /** Lag threshold in milliseconds. Default 60000. */
     lagThresholdMs?: number;
 }
@@ -89,25 +90,18 @@ export class RegionMonitoring extends pulumi.ComponentResource {
         super("clickstream:index:RegionMonitoring", name, {}, opts);
         const lagThresholdMs = args.lagThresholdMs ?? REGION_ALARM_DEFAULTS.lagThresholdMs;
 
-        this.topic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: args.kmsKeyArn }, { parent: this });
-        new aws.sns.TopicPolicy(
-            `${name}-alarms-policy`,
-            { arn: this.topic.arn, policy: pulumi.jsonStringify(pulumi.all([args.scope, this.topic.arn]).apply(([s, arn]) => alarmTopicPolicy(s, arn))) },
-            { parent: this },
-        );
-        (args.alarmEmails ?? []).forEach((email, i) => {
-            new aws.sns.TopicSubscription(`${name}-alarms-email-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this });
-        });
+        const stackId = args.stackId ?? currentStackId();
+        // The topic was auto-named until 2026-11: naming it replaces it, and its subscriptions with it (CHANGELOG.md).
+        this.topic = alarmTopic(name, { stackId, scope: args.scope, kmsKeyArn: args.kmsKeyArn, emails: args.alarmEmails ?? [] }, this);
 
-        const prefix = args.alarmNamePrefix ?? `clickstream-${pulumi.getStack()}`;
         this.alarms = regionAlarmSpecs({ apps: args.apps, createdStreams: args.createdStreams, lagThresholdMs }).map(
-            (spec) => new aws.cloudwatch.MetricAlarm(`${name}-${spec.id}`, metricAlarmArgs(spec, `${prefix}-${spec.id}`, this.topic.arn), { parent: this }),
+            (spec) => new aws.cloudwatch.MetricAlarm(`${name}-${spec.id}`, metricAlarmArgs(spec, alarmName(stackId, spec.id), this.topic.arn), { parent: this }),
         );
 
         this.dashboard = new aws.cloudwatch.Dashboard(
             `${name}-dashboard`,
             {
-                dashboardName: args.dashboardName ?? `clickstream-${pulumi.getStack()}`,
+                dashboardName: stackPrefix(stackId),
                 dashboardBody: pulumi.jsonStringify(
                     regionDashboardBody({ region: args.region, apps: args.apps, sourceStreams: args.sourceStreams, createdStreams: args.createdStreams, lagThresholdMs }),
                 ),

@@ -8,7 +8,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SourceStreamConfig } from "../lib/config";
 import { SourceKey, sourceKeyOf } from "../lib/iam/region-policies";
-import { consumerName } from "../lib/region-app";
+import { appResourceName, StackId } from "../lib/naming";
+import { currentStackId } from "../lib/pulumi-config";
 
 export interface SourceStreamArgs {
     /** The validated source config (`clickstream:sources.<name>`). Decides which resources exist. */
@@ -17,8 +18,8 @@ export interface SourceStreamArgs {
     readers: string[];
     /** KMS key (rotation on) that encrypts a created stream. Required with `mode: create`; unused for `attach`. */
     kmsKey?: aws.kms.Key;
-    /** Stack name used in consumer names. Default `pulumi.getStack()`. */
-    stackName?: string;
+    /** Project and stack, for the consumers' names (`appResourceName`). Default the running stack's. */
+    stackId?: StackId;
 }
 
 export class SourceStream extends pulumi.ComponentResource {
@@ -38,7 +39,7 @@ export class SourceStream extends pulumi.ComponentResource {
     constructor(name: string, args: SourceStreamArgs, opts?: pulumi.ComponentResourceOptions) {
         super("clickstream:index:SourceStream", name, {}, opts);
         const { source } = args;
-        const stackName = args.stackName ?? pulumi.getStack();
+        const stackId = args.stackId ?? currentStackId();
         this.streamName = source.streamName;
         this.mode = source.mode;
         this.consumers = {};
@@ -77,7 +78,7 @@ export class SourceStream extends pulumi.ComponentResource {
             for (const app of args.readers) {
                 this.consumers[app] = new aws.kinesis.StreamConsumer(
                     `${name}-${app}-consumer`,
-                    { name: consumerName(stackName, app), streamArn: existing.arn },
+                    { name: appResourceName(stackId, app), streamArn: existing.arn },
                     // The name is fixed (the app's properties refer to it), so a replacement must free it first.
                     { parent: this, deleteBeforeReplace: true },
                 );

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { ConfigError, RedshiftTarget } from "../lib/config";
 import { LakeScope, serviceTrustPolicy, spectrumPolicy, spectrumTrustServices } from "../lib/iam/lake-policies";
+import { dataApiStatementName, redshiftAdminUser, redshiftServerlessName } from "../lib/naming";
 
 /** A Redshift enrichment view from `sql/redshift/`, before placeholder substitution. */
 export interface RedshiftViewFile {
@@ -45,14 +46,6 @@ export function schemaVersion(schemaSql: string): string {
     return createHash("sha256").update(schemaSql).digest("hex").slice(0, 12);
 }
 
-/**
- * The Data API statement name of each statement. It ends with the schema version: every input of a
- * `aws.redshiftdata.Statement` replaces it (runs it again), so a new version re-runs the drop, the create
- * and every view, in that order, and an unchanged one runs nothing.
- */
-export function statementName(kind: "drop-schema" | "external-schema" | "view", name: string, version: string): string {
-    return `clickstream-${kind}-${name}-${version}`;
-}
 
 /**
  * The schemas the views are created in: the schema that qualifies each `CREATE [OR REPLACE] VIEW`
@@ -130,7 +123,7 @@ export interface SpectrumSchemaArgs {
     schemaName: string;
     /** Enrichment views from `sql/redshift/`, run in file-name order after the schema. Default none. */
     views?: RedshiftViewFile[];
-    /** Name of the created namespace and workgroup (`create-serverless` only). Default `clickstream`. */
+    /** Name of the created namespace and workgroup (`create-serverless` only). Default `redshiftServerlessName(<project>)`. */
     serverlessName?: string;
 }
 
@@ -237,7 +230,7 @@ export class SpectrumSchema extends pulumi.ComponentResource {
                 break;
             }
             case "create-serverless": {
-                const base = args.serverlessName ?? "clickstream";
+                const base = args.serverlessName ?? redshiftServerlessName(pulumi.getProject());
                 this.vpc = new awsx.ec2.Vpc(
                     `${name}-vpc`,
                     {
@@ -264,7 +257,7 @@ export class SpectrumSchema extends pulumi.ComponentResource {
                     {
                         namespaceName: base,
                         dbName: target.database,
-                        adminUsername: "clickstream_admin",
+                        adminUsername: redshiftAdminUser(pulumi.getProject()),
                         manageAdminPassword: true,
                         adminPasswordSecretKmsKeyId: args.kmsKeyArn,
                         kmsKeyId: args.kmsKeyArn,
@@ -294,17 +287,20 @@ export class SpectrumSchema extends pulumi.ComponentResource {
         }
 
         if (connection) {
+            const project = pulumi.getProject();
             // The Data API runs one SQL statement per call (ExecuteStatement), and the Statement resource
             // has no batch form: the drop and the create are two statements, the create after the drop.
+            // Every input of a Statement replaces it (runs it again), and each name ends with the schema
+            // version: a new version re-runs the drop, the create and every view, in that order.
             const version = this.schemaSql.apply(schemaVersion);
             const drop = new aws.redshiftdata.Statement(
                 `${name}-drop-schema`,
-                { ...connection, statementName: version.apply((v) => statementName("drop-schema", args.schemaName, v)), sql: dropSql },
+                { ...connection, statementName: version.apply((v) => dataApiStatementName(project, "drop-schema", args.schemaName, v)), sql: dropSql },
                 { parent: this, dependsOn: after },
             );
             const schema = new aws.redshiftdata.Statement(
                 `${name}-external-schema`,
-                { ...connection, statementName: version.apply((v) => statementName("external-schema", args.schemaName, v)), sql: this.schemaSql },
+                { ...connection, statementName: version.apply((v) => dataApiStatementName(project, "external-schema", args.schemaName, v)), sql: this.schemaSql },
                 { parent: this, dependsOn: [drop] },
             );
             this.statements.push(drop, schema);
@@ -315,7 +311,7 @@ export class SpectrumSchema extends pulumi.ComponentResource {
             for (const view of views) {
                 const statement = new aws.redshiftdata.Statement(
                     `${name}-view-${view.name}`,
-                    { ...connection, statementName: viewVersion.apply((v) => statementName("view", view.name, v)), sql: view.sql },
+                    { ...connection, statementName: viewVersion.apply((v) => dataApiStatementName(project, "view", view.name, v)), sql: view.sql },
                     { parent: this, dependsOn: [previous] },
                 );
                 this.statements.push(statement);

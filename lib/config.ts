@@ -6,8 +6,10 @@
  * pipeline evaluate the real `Pulumi.<stack>.yaml` files without the Pulumi engine.
  */
 import * as fs from "fs";
+import * as path from "path";
 import * as YAML from "yaml";
 import { GET_RECORDS_PER_SHARD_PER_SECOND, pollIntervalMs } from "./connector-options";
+import { lakeBucketNameProblem, sqlIdentifier, StackId } from "./naming";
 
 export const NAMESPACE = "clickstream";
 
@@ -266,16 +268,20 @@ function redshift(raw: unknown): RedshiftTarget {
     }
 }
 
-export function parseLakeConfig(read: ConfigReader): LakeConfig {
+export function parseLakeConfig(read: ConfigReader, id: StackId): LakeConfig {
     const bucket = read(key("existingBucketName"));
+    const home = region(read("aws:region"));
+    // The bucket the stack would create is named from the project and stack: check it now, not mid-update.
+    const bucketProblem = bucket === undefined ? lakeBucketNameProblem(id, home) : undefined;
+    if (bucketProblem) fail(key("existingBucketName"), undefined, `${bucketProblem}; set it to a bucket name, or shorten the project or stack name`);
     const lake: LakeConfig = {
         role: "lake",
-        region: region(read("aws:region")),
+        region: home,
         existingBucketName:
             bucket === undefined
                 ? undefined
                 : text(key("existingBucketName"), bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name"),
-        glueDatabase: text(key("glueDatabase"), read(key("glueDatabase")) ?? "clickstream", /^[a-z_][a-z0-9_]{0,254}$/, "expected lower case letters, digits and '_'"),
+        glueDatabase: text(key("glueDatabase"), read(key("glueDatabase")) ?? sqlIdentifier(id.project), /^[a-z_][a-z0-9_]{0,254}$/, "expected lower case letters, digits and '_'"),
         firehoseBufferIntervalSeconds: integer(key("firehoseBufferIntervalSeconds"), read(key("firehoseBufferIntervalSeconds")), 0, 900, 60),
         firehoseBufferSizeMiB: integer(key("firehoseBufferSizeMiB"), read(key("firehoseBufferSizeMiB")), 64, 128, 128),
         noncurrentVersionExpirationDays: integer(key("noncurrentVersionExpirationDays"), read(key("noncurrentVersionExpirationDays")), 1, 3650, 30),
@@ -283,7 +289,7 @@ export function parseLakeConfig(read: ConfigReader): LakeConfig {
         athenaResultsExpirationDays: integer(key("athenaResultsExpirationDays"), read(key("athenaResultsExpirationDays")), 1, 3650, 7),
         logRetentionDays: logRetention(key("logRetentionDays"), read(key("logRetentionDays"))),
         redshift: redshift(read(key("redshift"))),
-        spectrumSchema: text(key("spectrumSchema"), read(key("spectrumSchema")) ?? "clickstream", /^[a-z_][a-z0-9_]{0,126}$/, "expected a Redshift schema name"),
+        spectrumSchema: text(key("spectrumSchema"), read(key("spectrumSchema")) ?? sqlIdentifier(id.project), /^[a-z_][a-z0-9_]{0,126}$/, "expected a Redshift schema name"),
         alarmEmails: emails(key("alarmEmails"), read(key("alarmEmails"))),
     };
     return lake;
@@ -495,8 +501,8 @@ export function parseRole(read: ConfigReader): Role {
 }
 
 /** Parses a whole stack's config against the outputs in `sql/outputs/`. */
-export function parseStackConfig(read: ConfigReader, outputs: { name: string; columns: { name: string }[] }[]): StackConfig {
-    return parseRole(read) === "lake" ? parseLakeConfig(read) : parseRegionConfig(read, ...outputNamesOf(outputs));
+export function parseStackConfig(read: ConfigReader, outputs: { name: string; columns: { name: string }[] }[], id: StackId): StackConfig {
+    return parseRole(read) === "lake" ? parseLakeConfig(read, id) : parseRegionConfig(read, ...outputNamesOf(outputs));
 }
 
 /** The arguments `parseRegionConfig` takes after the reader: all output names, and the windowed ones. */
@@ -505,6 +511,14 @@ export function outputNamesOf(outputs: { name: string; columns: { name: string }
 }
 
 /** A reader over a `Pulumi.<stack>.yaml` file, for tests, the local pipeline and the cost estimate. */
+/** The Pulumi project's name (`name:` of `Pulumi.yaml` in `dir`): the first part of every physical name. */
+export function readProjectName(dir: string): string {
+    const file = path.join(dir, "Pulumi.yaml");
+    const name = (YAML.parse(fs.readFileSync(file, "utf8")) as { name?: unknown } | null)?.name;
+    if (typeof name !== "string" || name === "") throw new ConfigError(`${file}: no project name ('name:')`);
+    return name;
+}
+
 export function readStackFile(file: string): ConfigReader {
     const doc = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
     const values = doc?.config ?? {};

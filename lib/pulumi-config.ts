@@ -1,5 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader } from "./config";
+import { StackId } from "./naming";
+
+/** The running program's project and stack: the two parts of every physical name (lib/naming.ts). */
+export function currentStackId(): StackId {
+    return { project: pulumi.getProject(), stack: pulumi.getStack() };
+}
 
 /** A ConfigReader over the running stack's Pulumi config (structured values arrive as JSON strings). */
 export function pulumiConfigReader(): ConfigReader {

@@ -5,6 +5,7 @@
 import { AppConfig, RegionConfig, selectedOutputs, sourceReadOf } from "./config";
 import { firehoseSinkOptions, kinesisSourceOptions, localEndpointOverrides } from "./connector-options";
 import { appStatements, buildRuntimeProperties, PropertyGroup, RuntimePropertiesError } from "./runtime-properties";
+import { FIREHOSE_NAME_MAX } from "./naming";
 import { SqlCatalog } from "./sql/catalog";
 
 /** One entry of the lake stack's `analyticsOutputs` output (see docs/CONTRACTS.md and stacks/lake.ts). */
@@ -18,21 +19,6 @@ export interface LakeAnalyticsOutput {
 }
 
 export type LakeAnalyticsOutputs = Record<string, LakeAnalyticsOutput>;
-
-/** Physical name of an app's Managed Flink application: `clickstream-<stack>-<app>`. */
-export function flinkApplicationName(stack: string, app: string): string {
-    return `clickstream-${stack}-${app}`;
-}
-
-/** Name of the enhanced fan-out consumer an app registers on an attached stream: `clickstream-<stack>-<app>`. */
-export function consumerName(stack: string, app: string): string {
-    return `clickstream-${stack}-${app}`;
-}
-
-/** Log group of an app, under the prefix Managed Flink's console links to. */
-export function flinkLogGroupName(applicationName: string): string {
-    return `/aws/kinesis-analytics/${applicationName}`;
-}
 
 /** How an app reads its source, resolved. */
 export interface ResolvedSource {
@@ -121,7 +107,8 @@ export function preflightRuntimeProperties(region: RegionConfig, catalog: SqlCat
     const sourceRegion = region.region;
     const placeholderLake: LakeAnalyticsOutputs = {};
     for (const o of catalog.outputs) {
-        const firehoseName = `clickstream-${o.name}-placeholder00`;
+        // The longest name a Firehose can have: the real one (`firehoseName`) is never longer.
+        const firehoseName = "f".repeat(FIREHOSE_NAME_MAX);
         placeholderLake[o.name] = {
             firehoseName,
             firehoseArn: `arn:aws:firehose:eu-central-1:000000000000:deliverystream/${firehoseName}`,

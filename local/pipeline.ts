@@ -14,6 +14,7 @@ import { APP_SITES, ClickstreamGenerator, GeneratedRecord, replayRecords, WEB_SI
 import { shardsForRate } from "./kinesis";
 import { delay, treeRss } from "./processes";
 import { AppScope, reconcile, ReconciliationResult, verdictLine } from "./reconcile";
+import { PROJECT } from "./runner";
 import { LocalStack } from "./stack";
 import { generated, Traffic } from "./traffic";
 
@@ -259,7 +260,7 @@ async function buildDashboard(db: DuckDBConnection, lakeDir: string, athena: Que
         },
     ];
     return dashboardHtml({
-        title: `clickstream — local run (stack ${opts.stack}, seed ${opts.seed})`,
+        title: `${PROJECT} — local run (stack ${opts.stack}, seed ${opts.seed})`,
         generatedAt: new Date().toISOString(),
         summary: [verdictLine(rec), rec.accounting.line, ...rec.accounting.apps.map((a) => a.line)],
         lines,

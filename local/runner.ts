@@ -6,7 +6,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { AppConfig, RegionConfig, selectedOutputs } from "../lib/config";
+import { AppConfig, readProjectName, RegionConfig, selectedOutputs } from "../lib/config";
 import { firehoseName } from "../lib/naming";
 import { pollIntervalMs } from "../lib/connector-options";
 import { appRuntimeProperties, LakeAnalyticsOutputs } from "../lib/region-app";
@@ -15,7 +15,7 @@ import { OutputTable, SqlCatalog } from "../lib/sql/catalog";
 import { addOpensFromPom } from "./kinesis";
 import { Managed, ProcessGroup } from "./processes";
 
-export const PROJECT = "clickstream";
+export const PROJECT = readProjectName(path.resolve(__dirname, ".."));
 export const RUNNER_MAIN = "com.clickstream.runner.SqlRunner";
 
 /** Newest modification time under a path (file or folder), ms; 0 when absent. */

@@ -75,7 +75,7 @@ export class LocalStack {
         const stackFile = path.join(o.repo, `Pulumi.${o.stack}.yaml`);
         if (!fs.existsSync(stackFile)) throw new Error(`--stack: no ${path.basename(stackFile)} in ${o.repo}`);
         const region = parseRegionConfig(readStackFile(stackFile), ...outputNamesOf(catalog.outputs));
-        const lake = parseLakeConfig(readStackFile(path.join(o.repo, "Pulumi.lake.yaml")));
+        const lake = parseLakeConfig(readStackFile(path.join(o.repo, "Pulumi.lake.yaml")), { project: PROJECT, stack: "lake" });
         const stack = new LocalStack(o, region, lake, catalog);
         if (!o.keep) {
             fs.rmSync(stack.runDir, { recursive: true, force: true });

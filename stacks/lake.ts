@@ -17,7 +17,8 @@ import { PartitionRegistrar } from "../components/PartitionRegistrar";
 import { SpectrumSchema } from "../components/SpectrumSchema";
 import { LakeConfig } from "../lib/config";
 import { LakeScope } from "../lib/iam/lake-policies";
-import { firehoseName, lakeBucketName } from "../lib/naming";
+import { athenaWorkgroupName, firehoseName, lakeBucketName, partitionRegistrarName, redshiftServerlessName } from "../lib/naming";
+import { currentStackId } from "../lib/pulumi-config";
 import { defaultSqlDir, loadQueryFiles, SqlCatalog, SqlDefinitionError } from "../lib/sql/catalog";
 
 export interface LakeStackOptions {
@@ -42,7 +43,8 @@ export function createLakeStack(config: LakeConfig, catalog: SqlCatalog, options
     if (catalog.outputs.length === 0) {
         throw new SqlDefinitionError(`${path.relative(repoRoot, sqlDir) || "sql"}/outputs: no output; add one CREATE TABLE + INSERT file per metric`);
     }
-    const project = pulumi.getProject();
+    const stackId = currentStackId();
+    const { project } = stackId;
     const identity = aws.getCallerIdentityOutput();
     const partition = aws.getPartitionOutput();
     const scope: pulumi.Output<LakeScope> = pulumi
@@ -51,7 +53,8 @@ export function createLakeStack(config: LakeConfig, catalog: SqlCatalog, options
 
     const lake = new DataLake("lake", {
         scope,
-        bucketName: identity.accountId.apply((accountId) => lakeBucketName(project, accountId, config.region)),
+        stackId,
+        bucketName: identity.accountId.apply((accountId) => lakeBucketName(stackId, accountId, config.region)),
         existingBucketName: config.existingBucketName,
         noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
         errorOutputExpirationDays: config.errorOutputExpirationDays,
@@ -84,13 +87,13 @@ export function createLakeStack(config: LakeConfig, catalog: SqlCatalog, options
         databaseName: database.name,
         tables: outputs.map((o) => o.tableName),
         kmsKeyArn: lake.keyArn,
-        functionName: `${project}-partition-registrar`,
+        functionName: partitionRegistrarName(stackId),
         logRetentionDays: config.logRetentionDays,
     });
 
     const relative = (file: string) => path.relative(repoRoot, file).split(path.sep).join("/");
     const athena = new AthenaWorkgroup("athena", {
-        workgroupName: project,
+        workgroupName: athenaWorkgroupName(project),
         bucketName: lake.bucketName,
         kmsKeyArn: lake.keyArn,
         databaseName: database.name,
@@ -106,17 +109,18 @@ export function createLakeStack(config: LakeConfig, catalog: SqlCatalog, options
         kmsKeyArn: lake.keyArn,
         schemaName: config.spectrumSchema,
         views: loadQueryFiles(path.join(sqlDir, "redshift")).map((v) => ({ ...v, file: relative(v.file) })),
-        serverlessName: project,
+        serverlessName: redshiftServerlessName(project),
     });
 
     const monitoring = new LakeMonitoring("lake-monitoring", {
         region: config.region,
+        scope,
+        stackId,
         kmsKeyArn: lake.keyArn,
         alarmEmails: config.alarmEmails,
         firehoses: catalog.outputs.map((o) => ({ output: o.name, deliveryStreamName: firehoseName(project, o.name) })),
         bufferIntervalSeconds: config.firehoseBufferIntervalSeconds,
-        registrarFunctionName: `${project}-partition-registrar`,
-        dashboardName: `${project}-lake`,
+        registrarFunctionName: partitionRegistrarName(stackId),
     });
 
     const analyticsOutputs: Record<string, AnalyticsOutputExport> = {};

@@ -8,7 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClickstreamAnalytics } from "../components/ClickstreamAnalytics";
 import { RegionMonitoring } from "../components/RegionMonitoring";
 import { RegionConfig, sourceReadOf } from "../lib/config";
-import { consumerName, flinkApplicationName, LakeAnalyticsOutputs, preflightRuntimeProperties } from "../lib/region-app";
+import { appResourceName } from "../lib/naming";
+import { currentStackId } from "../lib/pulumi-config";
+import { LakeAnalyticsOutputs, preflightRuntimeProperties } from "../lib/region-app";
 import { resolveRunnerArtifact } from "../lib/runner-artifact";
 import { SqlCatalog } from "../lib/sql/catalog";
 
@@ -23,7 +25,7 @@ export function createRegionStack(config: RegionConfig, catalog: SqlCatalog, opt
     const runner = resolveRunnerArtifact(options.projectRoot ?? path.resolve(__dirname, ".."), config.runnerJar);
     preflightRuntimeProperties(config, catalog);
 
-    const stackName = pulumi.getStack();
+    const stackId = currentStackId();
     const lake = new pulumi.StackReference(config.lakeStack);
     const lakeOutputs = lake.requireOutput("analyticsOutputs") as pulumi.Output<LakeAnalyticsOutputs>;
 
@@ -37,7 +39,7 @@ export function createRegionStack(config: RegionConfig, catalog: SqlCatalog, opt
         lakeStack: config.lakeStack,
         runner,
         logRetentionDays: config.logRetentionDays,
-        stackName,
+        stackId,
     });
 
     const monitoring = new RegionMonitoring("clickstream-monitoring", {
@@ -49,15 +51,15 @@ export function createRegionStack(config: RegionConfig, catalog: SqlCatalog, opt
             const read = sourceReadOf(config, a.name);
             return {
                 name: a.name,
-                applicationName: flinkApplicationName(stackName, a.name),
+                applicationName: appResourceName(stackId, a.name),
                 streamName: config.sources.find((s) => s.name === a.source)!.streamName,
                 readMode: read.readMode,
-                ...(read.readMode === "EFO" ? { consumerName: consumerName(stackName, a.name) } : {}),
+                ...(read.readMode === "EFO" ? { consumerName: appResourceName(stackId, a.name) } : {}),
             };
         }),
         createdStreams: config.sources.filter((s) => s.mode === "create").map((s) => s.streamName),
         sourceStreams: config.sources.map((s) => s.streamName),
-        dashboardName: `clickstream-${stackName}`,
+        stackId,
     });
 
     return {

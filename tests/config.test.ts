@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as path from "path";
 import { ConfigError, ConfigReader, parseLakeConfig, parseRegionConfig, parseRole, readStackFile } from "../lib/config";
+import { LAKE_ID } from "./lake-fixtures";
 
 const root = path.resolve(__dirname, "..");
 const OUTPUTS = ["active_users_1m", "clicks_1m", "rejected_events"];
@@ -22,7 +23,7 @@ const region = (overrides: Record<string, unknown> = {}) =>
 
 describe("config: the example stack files as they are", () => {
     it("Pulumi.lake.yaml parses to the home-region lake with a serverless Spectrum target", () => {
-        const lake = parseLakeConfig(readStackFile(path.join(root, "Pulumi.lake.yaml")));
+        const lake = parseLakeConfig(readStackFile(path.join(root, "Pulumi.lake.yaml")), LAKE_ID);
         expect(lake).to.deep.equal({
             role: "lake",
             region: "eu-central-1",
@@ -209,23 +210,35 @@ describe("config: every bad value fails with one line naming the key, the value 
         ],
         [
             "firehose buffer below the Parquet minimum",
-            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:firehoseBufferSizeMiB": "32" })),
+            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:firehoseBufferSizeMiB": "32" }), LAKE_ID),
             "clickstream:firehoseBufferSizeMiB: '32' is not valid; expected a whole number from 64 to 128",
         ],
         [
             "redshift mode",
-            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "provisioned" } })),
+            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "provisioned" } }), LAKE_ID),
             "clickstream:redshift.mode: 'provisioned' is not valid; allowed: none, cluster, serverless, create-serverless",
         ],
         [
             "redshift cluster without identifier",
-            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "cluster" } })),
+            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "cluster" } }), LAKE_ID),
             "clickstream:redshift.clusterIdentifier: not set; expected the identifier of an existing provisioned cluster",
         ],
         [
             "bucket name",
-            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:existingBucketName": "My_Bucket" })),
+            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:existingBucketName": "My_Bucket" }), LAKE_ID),
             "clickstream:existingBucketName: 'My_Bucket' is not valid; expected an S3 bucket name",
+        ],
+        [
+            "a project and stack name too long for the bucket the lake would create",
+            () => parseLakeConfig(reader({ "aws:region": "ap-southeast-2" }), { project: "clickstream-analytics-platform", stack: "lake-europe" }),
+            "clickstream:existingBucketName: not set; the lake bucket would be named 'clickstream-analytics-platform-lake-europe-<account>-ap-southeast-2' (70 characters), " +
+                "which is not a valid S3 bucket name (3-63 lower case letters, digits, '-' and '.'); set it to a bucket name, or shorten the project or stack name",
+        ],
+        [
+            "a stack name S3 does not accept in the bucket the lake would create",
+            () => parseLakeConfig(reader({ "aws:region": "eu-central-1" }), { project: "clickstream", stack: "Lake" }),
+            "clickstream:existingBucketName: not set; the lake bucket would be named 'clickstream-Lake-<account>-eu-central-1' (42 characters), " +
+                "which is not a valid S3 bucket name (3-63 lower case letters, digits, '-' and '.'); set it to a bucket name, or shorten the project or stack name",
         ],
         [
             "two apps filling one windowed output",
@@ -310,21 +323,19 @@ describe("config: every bad value fails with one line naming the key, the value 
             "redshift secretArn that is not a Secrets Manager ARN",
             () =>
                 parseLakeConfig(
-                    reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "serverless", workgroupName: "analytics", secretArn: "arn:aws:ssm:eu-central-1:123456789012:parameter/admin" } }),
-                ),
+                    reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "serverless", workgroupName: "analytics", secretArn: "arn:aws:ssm:eu-central-1:123456789012:parameter/admin" } }), LAKE_ID),
             "clickstream:redshift.secretArn: 'arn:aws:ssm:eu-central-1:123456789012:parameter/admin' is not valid; expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
         ],
         [
             "redshift secretArn given as a bare secret name",
-            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "cluster", clusterIdentifier: "bi", secretArn: "redshift-admin" } })),
+            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "cluster", clusterIdentifier: "bi", secretArn: "redshift-admin" } }), LAKE_ID),
             "clickstream:redshift.secretArn: 'redshift-admin' is not valid; expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
         ],
         [
             "redshift secretArn for a created namespace (it runs as its own admin)",
             () =>
                 parseLakeConfig(
-                    reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "create-serverless", secretArn: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:admin-AbCdEf" } }),
-                ),
+                    reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "create-serverless", secretArn: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:admin-AbCdEf" } }), LAKE_ID),
             "clickstream:redshift.secretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:admin-AbCdEf' is not valid; unknown setting; allowed: mode, database, baseCapacityRpu",
         ],
         [
@@ -334,8 +345,7 @@ describe("config: every bad value fails with one line naming the key, the value 
                     reader({
                         "aws:region": "eu-central-1",
                         "clickstream:redshift": { mode: "cluster", clusterIdentifier: "bi", dbUser: "etl", secretArn: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:admin-AbCdEf" },
-                    }),
-                ),
+                    }), LAKE_ID),
             "clickstream:redshift.dbUser: 'etl' is not valid; applies only without secretArn (the secret names the database user); remove one of them",
         ],
     ];
@@ -353,7 +363,7 @@ describe("config: every bad value fails with one line naming the key, the value 
 });
 
 describe("config: the Redshift connection's secret (clickstream:redshift.secretArn)", () => {
-    const lake = (redshift: Record<string, unknown>) => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:redshift": redshift }));
+    const lake = (redshift: Record<string, unknown>) => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:redshift": redshift }), LAKE_ID);
     const secret = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:redshift!analytics-admin-AbCdEf";
 
     it("is kept for an existing workgroup or cluster, and absent when not set", () => {

@@ -262,7 +262,7 @@ describe("cost tool: files and flags", () => {
 
     it("sizes KPUs from a CPU-seconds measurement at the target CPU utilization", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-repo-"));
-        for (const f of ["Pulumi.eu.yaml", "Pulumi.lake.yaml"]) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
+        for (const f of ["Pulumi.yaml", "Pulumi.eu.yaml", "Pulumi.lake.yaml"]) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
         fs.mkdirSync(path.join(dir, "tools"));
         fs.copyFileSync(path.join(REPO, "tools", "prices.json"), path.join(dir, "tools", "prices.json"));
         fs.cpSync(path.join(REPO, "sql"), path.join(dir, "sql"), { recursive: true });

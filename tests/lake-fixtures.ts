@@ -6,6 +6,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LakeConfig, parseLakeConfig, readStackFile } from "../lib/config";
+import { StackId } from "../lib/naming";
+
+/** The example lake stack: project `clickstream` (Pulumi.yaml), stack `lake`. */
+export const LAKE_ID: StackId = { project: "clickstream", stack: "lake" };
 
 export const FIXTURE_FILES: Record<string, string> = {
     "sources/clickstream_raw.sql": `CREATE TABLE clickstream_raw (
@@ -63,5 +67,5 @@ export function writeFixtureSql(extra: Record<string, string> = {}): string {
 /** The real `Pulumi.lake.yaml`, with some raw values replaced (`clickstream:` keys, values as in YAML). */
 export function lakeConfig(overrides: Record<string, unknown> = {}): LakeConfig {
     const file = readStackFile(path.resolve(__dirname, "..", "Pulumi.lake.yaml"));
-    return parseLakeConfig((k) => (k in overrides ? overrides[k] : file(k)));
+    return parseLakeConfig((k) => (k in overrides ? overrides[k] : file(k)), LAKE_ID);
 }

@@ -5,10 +5,11 @@ import { LakeConfig } from "../lib/config";
 import { PolicyDocument } from "../lib/iam/lake-policies";
 import { loadSqlCatalog, SqlCatalog } from "../lib/sql/catalog";
 import { createLakeStack } from "../stacks/lake";
-import { recorded, RecordedResource, resetResources, settle, valueOf } from "./mocks";
+import { MOCK_PROJECT, MOCK_STACK, recorded, RecordedResource, resetResources, settle, valueOf } from "./mocks";
 
 export const AWS = "123456789012";
-export const BUCKET = "clickstream-lake-123456789012-eu-central-1";
+/** The bucket the lake stack creates under the mocks: `<project>-<stack>-<account>-<region>`. */
+export const BUCKET = `${MOCK_PROJECT}-${MOCK_STACK}-123456789012-eu-central-1`;
 export const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 export const KEY_ARN = "arn:aws:kms:eu-central-1:123456789012:key/key-lake-key";
 export const GLUE = "arn:aws:glue:eu-central-1:123456789012";

@@ -48,11 +48,19 @@ describe("lake policies: pure documents", () => {
                     Resource: "*",
                     Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-central-1:123456789012:log-group:*" } },
                 },
+                // CloudWatch sends no aws:SourceAccount to KMS for alarm notifications: no condition on it.
                 {
-                    Sid: "AlarmsPublishToEncryptedTopic",
+                    Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
                     Effect: "Allow",
-                    Principal: { Service: ["cloudwatch.amazonaws.com", "sns.amazonaws.com"] },
-                    Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                    Principal: { Service: "cloudwatch.amazonaws.com" },
+                    Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    Resource: "*",
+                },
+                {
+                    Sid: "SnsUsesKeyForAccountTopics",
+                    Effect: "Allow",
+                    Principal: { Service: "sns.amazonaws.com" },
+                    Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                     Resource: "*",
                     Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
                 },

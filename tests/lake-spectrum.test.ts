@@ -8,11 +8,11 @@ import {
     grantSql,
     renderRedshiftSql,
     schemaVersion,
-    statementName,
     viewSchemas,
 } from "../components/SpectrumSchema";
 import { ConfigError } from "../lib/config";
 import { spectrumPolicy } from "../lib/iam/lake-policies";
+import { dataApiStatementName } from "../lib/naming";
 import { lakeConfig, writeFixtureSql } from "./lake-fixtures";
 import { all, AWS, BUCKET_ARN, evaluateLake, KEY_ARN, one, policyOf } from "./lake-helpers";
 import { invokes, recorded, settle } from "./mocks";
@@ -110,7 +110,7 @@ describe("Spectrum: pure SQL and commands", () => {
         const otherDatabase = schemaVersion(externalSchemaSql("clickstream", "clickstream_v2", ROLE, "eu-central-1"));
         const otherRole = schemaVersion(externalSchemaSql("clickstream", "clickstream", "arn:aws:iam::123456789012:role/spectrum-v2", "eu-central-1"));
         expect(new Set([schemaVersion(base), otherDatabase, otherRole]).size).to.equal(3);
-        expect([statementName("drop-schema", "clickstream", V), statementName("external-schema", "clickstream", V), statementName("view", "clicks_by_site", V)]).to.deep.equal([
+        expect([dataApiStatementName("clickstream", "drop-schema", "clickstream", V), dataApiStatementName("clickstream", "external-schema", "clickstream", V), dataApiStatementName("clickstream", "view", "clicks_by_site", V)]).to.deep.equal([
             `clickstream-drop-schema-clickstream-${V}`,
             `clickstream-external-schema-clickstream-${V}`,
             `clickstream-view-clicks_by_site-${V}`,

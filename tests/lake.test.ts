@@ -60,9 +60,9 @@ describe("lake stack (Pulumi.lake.yaml, fixture sql/)", function () {
                 "--iam-roles arn:aws:iam::123456789012:role/existing-redshift-role arn:aws:iam:eu-central-1:123456789012:spectrum-role " +
                 "--default-iam-role-arn arn:aws:iam:eu-central-1:123456789012:spectrum-role",
             spectrumGrantSql: 'GRANT CREATE ON DATABASE dev TO "<your database user>"; GRANT CREATE ON SCHEMA public TO "<your database user>";',
-            partitionRegistrarFunction: "clickstream-partition-registrar",
-            alarmTopicArn: "arn:aws:sns:eu-central-1:123456789012:clickstream-lake-alarms",
-            lakeDashboard: "clickstream-lake",
+            partitionRegistrarFunction: "clickstream-test-partition-registrar",
+            alarmTopicArn: "arn:aws:sns:eu-central-1:123456789012:clickstream-test-alarms",
+            lakeDashboard: "clickstream-test",
         });
         // The ARN is the delivery stream's own (the mock derives it from the name).
         const firehose = one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "clicks_1m-firehose");
@@ -74,7 +74,7 @@ describe("lake stack (Pulumi.lake.yaml, fixture sql/)", function () {
         expect(key.inputs.enableKeyRotation).to.equal(true);
         expect(key.inputs.deletionWindowInDays).to.equal(30);
         expect(policyOf(key)).to.deep.equal(lakeKeyPolicy(scope));
-        expect(one("aws:kms/alias:Alias", "lake-key-alias").inputs).to.deep.equal({ name: "alias/clickstream-lake", targetKeyId: "key-lake-key" });
+        expect(one("aws:kms/alias:Alias", "lake-key-alias").inputs).to.deep.equal({ name: "alias/clickstream-test", targetKeyId: "key-lake-key" });
     });
 
     it("bucket: SSE-KMS with bucket key, versioning, four public-access blocks, ACLs disabled, TLS only", () => {
@@ -257,7 +257,7 @@ describe("lake stack (Pulumi.lake.yaml, fixture sql/)", function () {
         const fn = one("aws:lambda/function:Function", "partition-registrar-function").inputs;
         const { code, role, ...rest } = fn;
         expect(rest).to.deep.equal({
-            name: "clickstream-partition-registrar",
+            name: "clickstream-test-partition-registrar",
             description: "Registers the clickstream outputs' hourly partitions in Glue for Redshift Spectrum",
             runtime: "nodejs22.x",
             architectures: ["arm64"],
@@ -265,39 +265,39 @@ describe("lake stack (Pulumi.lake.yaml, fixture sql/)", function () {
             timeout: 120,
             memorySize: 256,
             environment: { variables: { GLUE_DATABASE: "clickstream", GLUE_TABLES: "clicks_1m,revenue_1m", LOOKBACK_HOURS: "3", AHEAD_HOURS: "1" } },
-            loggingConfig: { logFormat: "JSON", logGroup: "/aws/lambda/clickstream-partition-registrar" },
+            loggingConfig: { logFormat: "JSON", logGroup: "/aws/lambda/clickstream-test-partition-registrar" },
         });
         expect(role).to.equal("arn:aws:iam:eu-central-1:123456789012:partition-registrar-role");
         // Mocks serialize an archive without its contents; the bundle itself is checked below.
         expect(code).to.have.property("__pulumiArchive", true);
         expect(one("aws:cloudwatch/logGroup:LogGroup", "partition-registrar-logs").inputs).to.deep.equal({
-            name: "/aws/lambda/clickstream-partition-registrar",
+            name: "/aws/lambda/clickstream-test-partition-registrar",
             retentionInDays: 90,
             kmsKeyId: KEY_ARN,
         });
         expect(policyOf(one("aws:iam/rolePolicy:RolePolicy", "partition-registrar-policy"))).to.deep.equal(
-            partitionRegistrarPolicy({ ...scope, database: "clickstream", tables: ["clicks_1m", "revenue_1m"], logGroupName: "/aws/lambda/clickstream-partition-registrar" }),
+            partitionRegistrarPolicy({ ...scope, database: "clickstream", tables: ["clicks_1m", "revenue_1m"], logGroupName: "/aws/lambda/clickstream-test-partition-registrar" }),
         );
         expect(policyOf(one("aws:iam/role:Role", "partition-registrar-role"), "assumeRolePolicy").Statement).to.deep.equal([
             { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
         ]);
         expect(one("aws:cloudwatch/eventRule:EventRule", "partition-registrar-schedule").inputs).to.deep.equal({
-            name: "clickstream-partition-registrar",
+            name: "clickstream-test-partition-registrar",
             description: "Registers clickstream partitions for Spectrum",
             scheduleExpression: "rate(15 minutes)",
         });
         expect(one("aws:cloudwatch/eventTarget:EventTarget", "partition-registrar-target").inputs).to.deep.equal({
-            rule: "clickstream-partition-registrar",
-            arn: "arn:aws:lambda:eu-central-1:123456789012:clickstream-partition-registrar",
+            rule: "clickstream-test-partition-registrar",
+            arn: "arn:aws:lambda:eu-central-1:123456789012:clickstream-test-partition-registrar",
         });
         expect(one("aws:lambda/permission:Permission", "partition-registrar-invoke-permission").inputs).to.deep.equal({
             action: "lambda:InvokeFunction",
-            function: "clickstream-partition-registrar",
+            function: "clickstream-test-partition-registrar",
             principal: "events.amazonaws.com",
-            sourceArn: "arn:aws:cloudwatch:eu-central-1:123456789012:clickstream-partition-registrar",
+            sourceArn: "arn:aws:cloudwatch:eu-central-1:123456789012:clickstream-test-partition-registrar",
         });
         expect(one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "partition-registrar-invoke-config").inputs).to.deep.equal({
-            functionName: "clickstream-partition-registrar",
+            functionName: "clickstream-test-partition-registrar",
             maximumRetryAttempts: 2,
             maximumEventAgeInSeconds: 900,
         });

@@ -15,7 +15,13 @@ export interface RecordedResource {
     provider?: string;
     /** Names of the resources it waits for: its `dependsOn` and the resources its inputs come from. */
     dependsOn: string[];
+    /** The former names it adopts (`aliases` given by name). */
+    aliases: string[];
 }
+
+/** The project and stack every program under test runs as: physical names start with `clickstream-test`. */
+export const MOCK_PROJECT = "clickstream";
+export const MOCK_STACK = "test";
 
 export const recorded: RecordedResource[] = [];
 export const invokes: { token: string; args: Record<string, unknown> }[] = [];
@@ -31,15 +37,21 @@ export function resetResources(): void {
     invokes.length = 0;
 }
 
-// The mocks API passes no dependencies to newResource; the registration request has them (as URNs, whose
-// last segment is the resource name), so they are noted here by name and attached when it is recorded.
-const pendingDependencies = new Map<string, string[]>();
+// The mocks API passes no resource options to newResource; the registration request has the dependencies
+// (as URNs, whose last segment is the resource name) and the aliases, so they are noted here by name and
+// attached when the resource is recorded.
+interface RegistrationRequest {
+    getName(): string;
+    getDependenciesList(): string[];
+    getAliasesList(): { getUrn(): string; getSpec(): { getName(): string } | undefined }[];
+}
+const pendingOptions = new Map<string, { dependsOn: string[]; aliases: string[] }>();
 const registerResource = MockMonitor.prototype.registerResource;
-MockMonitor.prototype.registerResource = function (req: { getName(): string; getDependenciesList(): string[] }, callback: (err: unknown, response: unknown) => void) {
-    pendingDependencies.set(
-        req.getName(),
-        req.getDependenciesList().map((urn) => urn.split("::").pop()!),
-    );
+MockMonitor.prototype.registerResource = function (req: RegistrationRequest, callback: (err: unknown, response: unknown) => void) {
+    pendingOptions.set(req.getName(), {
+        dependsOn: req.getDependenciesList().map((urn) => urn.split("::").pop()!),
+        aliases: req.getAliasesList().map((a) => a.getSpec()?.getName() || a.getUrn().split("::").pop()!),
+    });
     return registerResource.call(this, req, callback);
 };
 
@@ -52,9 +64,9 @@ function arnFor(type: string, name: string, region = "eu-central-1"): string {
 pulumi.runtime.setMocks(
     {
         newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
-            const dependsOn = pendingDependencies.get(args.name) ?? [];
-            pendingDependencies.delete(args.name);
-            recorded.push({ type: args.type, name: args.name, urn: `${args.type}::${args.name}`, inputs: args.inputs, provider: args.provider, dependsOn });
+            const options = pendingOptions.get(args.name) ?? { dependsOn: [], aliases: [] };
+            pendingOptions.delete(args.name);
+            recorded.push({ type: args.type, name: args.name, urn: `${args.type}::${args.name}`, inputs: args.inputs, provider: args.provider, ...options });
             if (args.type === "pulumi:pulumi:StackReference") {
                 const outputs = stackReferenceOutputs[args.inputs.name] ?? {};
                 return { id: args.inputs.name, state: { ...args.inputs, outputs } };
@@ -127,8 +139,8 @@ pulumi.runtime.setMocks(
             }
         },
     },
-    "clickstream",
-    "test",
+    MOCK_PROJECT,
+    MOCK_STACK,
     false,
 );
 

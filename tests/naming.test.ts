@@ -8,6 +8,19 @@ import {
     firehoseName,
     firehosePrefix,
     lakeBucketName,
+    lakeBucketNameProblem,
+    alarmName,
+    alarmTopicName,
+    appResourceName,
+    athenaWorkgroupName,
+    dataApiStatementName,
+    flinkLogGroupName,
+    keyAliasName,
+    partitionRegistrarName,
+    redshiftAdminUser,
+    redshiftServerlessName,
+    sqlIdentifier,
+    stackPrefix,
     outputPrefix,
     partitionLocation,
     partitionOf,
@@ -74,9 +87,49 @@ describe("naming: lake prefixes and names", () => {
         expect(() => firehoseName("click stream", "x")).to.throw("'click stream-x' is not a valid Firehose name");
     });
 
-    it("names the bucket by project, account and region, within S3's 63 characters", () => {
-        expect(lakeBucketName("clickstream", "123456789012", "eu-central-1")).to.equal("clickstream-lake-123456789012-eu-central-1");
-        expect(() => lakeBucketName("x".repeat(31), "123456789012", "ap-southeast-2")).to.throw("set clickstream:existingBucketName");
+    it("names the bucket by project, stack, account and region; a name S3 would refuse is reported before any resource", () => {
+        expect(lakeBucketName({ project: "clickstream", stack: "lake" }, "123456789012", "eu-central-1")).to.equal("clickstream-lake-123456789012-eu-central-1");
+        expect(lakeBucketNameProblem({ project: "clickstream", stack: "lake" }, "eu-central-1")).to.equal(undefined);
+        // 30 + 1 + 4 + 1 + 12 + 1 + 14 = 63: the longest that fits.
+        expect(lakeBucketNameProblem({ project: "x".repeat(30), stack: "lake" }, "ap-southeast-2")).to.equal(undefined);
+        expect(lakeBucketNameProblem({ project: "x".repeat(31), stack: "lake" }, "ap-southeast-2")).to.equal(
+            `the lake bucket would be named '${"x".repeat(31)}-lake-<account>-ap-southeast-2' (64 characters), which is not a valid S3 bucket name (3-63 lower case letters, digits, '-' and '.')`,
+        );
+        expect(lakeBucketNameProblem({ project: "clickstream", stack: "Lake_2" }, "eu-central-1")).to.match(/^the lake bucket would be named 'clickstream-Lake_2-<account>-eu-central-1'/);
+    });
+
+    it("names a stack's own resources <project>-<stack>[-thing], and what the project's stacks share <project>", () => {
+        const lake = { project: "clickstream", stack: "lake" };
+        const eu = { project: "clickstream", stack: "eu" };
+        expect([stackPrefix(lake), keyAliasName(lake), alarmTopicName(lake), alarmName(lake, "clicks_1m-throttled"), partitionRegistrarName(lake)]).to.deep.equal([
+            "clickstream-lake",
+            "alias/clickstream-lake",
+            "clickstream-lake-alarms",
+            "clickstream-lake-clicks_1m-throttled",
+            "clickstream-lake-partition-registrar",
+        ]);
+        expect([keyAliasName(eu), alarmTopicName(eu), alarmName(eu, "realtime-lag"), appResourceName(eu, "realtime")]).to.deep.equal([
+            "alias/clickstream-eu",
+            "clickstream-eu-alarms",
+            "clickstream-eu-realtime-lag",
+            "clickstream-eu-realtime",
+        ]);
+        // Two lake stacks of one project never share a stack-scoped name.
+        const second = { project: "clickstream", stack: "lake2" };
+        expect([keyAliasName(second), alarmTopicName(second), partitionRegistrarName(second)]).to.deep.equal([
+            "alias/clickstream-lake2",
+            "clickstream-lake2-alarms",
+            "clickstream-lake2-partition-registrar",
+        ]);
+        expect([athenaWorkgroupName("clickstream"), redshiftServerlessName("clickstream"), sqlIdentifier("clickstream"), redshiftAdminUser("clickstream")]).to.deep.equal([
+            "clickstream",
+            "clickstream",
+            "clickstream",
+            "clickstream_admin",
+        ]);
+        expect([sqlIdentifier("Click-Stream"), sqlIdentifier("9lives"), redshiftAdminUser("acme-web")]).to.deep.equal(["click_stream", "_9lives", "acme_web_admin"]);
+        expect(dataApiStatementName("clickstream", "view", "clicks_by_site", "0123456789ab")).to.equal("clickstream-view-clicks_by_site-0123456789ab");
+        expect(flinkLogGroupName("clickstream-eu-realtime")).to.equal("/aws/kinesis-analytics/clickstream-eu-realtime");
     });
 
     it("names logs and the Athena results prefix", () => {

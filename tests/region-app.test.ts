@@ -8,7 +8,8 @@ import { regionDashboardBody } from "../components/RegionMonitoring";
 import { regionAlarmSpecs } from "../lib/alarms";
 import { metricAlarmArgs } from "../lib/alarms";
 import { AppConfig, RegionConfig, ConfigError } from "../lib/config";
-import { appLakeOutputs, appRuntimeProperties, consumerName, flinkApplicationName, flinkLogGroupName, preflightRuntimeProperties } from "../lib/region-app";
+import { appResourceName, flinkLogGroupName } from "../lib/naming";
+import { appLakeOutputs, appRuntimeProperties, preflightRuntimeProperties } from "../lib/region-app";
 import { RunnerArtifactError, resolveRunnerArtifact, runnerObjectKey } from "../lib/runner-artifact";
 import { RuntimePropertiesError } from "../lib/runtime-properties";
 import { loadSqlCatalog } from "../lib/sql/catalog";
@@ -28,8 +29,8 @@ const app = (outputs: string[] | "all", name = "realtime"): AppConfig => ({
 
 describe("region apps: pure logic", () => {
     it("names applications, consumers and log groups after stack and app", () => {
-        expect(flinkApplicationName("eu", "realtime")).to.equal("clickstream-eu-realtime");
-        expect(consumerName("eu", "mobile")).to.equal("clickstream-eu-mobile");
+        expect(appResourceName({ project: "clickstream", stack: "eu" }, "realtime")).to.equal("clickstream-eu-realtime");
+        expect(appResourceName({ project: "acme", stack: "us" }, "mobile")).to.equal("acme-us-mobile");
         expect(flinkLogGroupName("clickstream-eu-realtime")).to.equal("/aws/kinesis-analytics/clickstream-eu-realtime");
     });
 

@@ -295,11 +295,11 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
                 kmsKeyId: KEY_ARN,
             });
         }
-        expect(one("aws:sns/topic:Topic", "clickstream-monitoring-alarms").inputs).to.deep.equal({ kmsMasterKeyId: KEY_ARN });
+        expect(one("aws:sns/topic:Topic", "clickstream-monitoring-alarms").inputs).to.deep.equal({ name: "clickstream-test-alarms", kmsMasterKeyId: KEY_ARN });
     });
 
     it("alarms on downtime, failed checkpoints, restarts and lag per app, and on write throttling of the created stream", () => {
-        const topic = "arn:aws:sns:eu-central-1:123456789012:clickstream-monitoring-alarms";
+        const topic = "arn:aws:sns:eu-central-1:123456789012:clickstream-test-alarms";
         const alarm = (n: string) => one("aws:cloudwatch/metricAlarm:MetricAlarm", `clickstream-monitoring-${n}`).inputs;
         // Every alarm tells the reader where the runbook entry is; the rest is compared exactly.
         const described = (n: string) => {

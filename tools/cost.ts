@@ -8,7 +8,7 @@
 import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, outputNamesOf, parseLakeConfig, parseRegionConfig, parseRole, readStackFile, RegionConfig } from "../lib/config";
+import { ConfigError, outputNamesOf, parseLakeConfig, parseRegionConfig, parseRole, readProjectName, readStackFile, RegionConfig } from "../lib/config";
 import { loadQueryFiles, loadSqlCatalog, OutputTable, SqlDefinitionError } from "../lib/sql/catalog";
 import { CostInput, estimateSeason, formatEstimate, mergePriceBooks, PriceBook, throughputFromBenchmarks, validatePriceBook } from "./cost-model";
 
@@ -108,7 +108,7 @@ export function buildInput(opts: Options, repo = REPO): { input: CostInput; thro
     let firehose = { bufferIntervalSeconds: 60, bufferSizeMiB: 128 };
     const lakeFile = path.join(repo, "Pulumi.lake.yaml");
     if (fs.existsSync(lakeFile)) {
-        const lake = parseLakeConfig(readStackFile(lakeFile));
+        const lake = parseLakeConfig(readStackFile(lakeFile), { project: readProjectName(repo), stack: "lake" });
         firehose = { bufferIntervalSeconds: Math.max(1, lake.firehoseBufferIntervalSeconds), bufferSizeMiB: lake.firehoseBufferSizeMiB };
     }
 

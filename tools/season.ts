@@ -30,8 +30,8 @@ import {
 import { Command } from "commander";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, ConfigReader, outputNamesOf, parseRegionConfig, parseRole, readStackFile, RegionConfig, Season } from "../lib/config";
-import { flinkApplicationName } from "../lib/region-app";
+import { ConfigError, ConfigReader, outputNamesOf, parseRegionConfig, parseRole, readProjectName, readStackFile, RegionConfig, Season } from "../lib/config";
+import { appResourceName } from "../lib/naming";
 import { loadSqlCatalog, SqlDefinitionError } from "../lib/sql/catalog";
 import { ArgError, parseArgs, stackName, validated } from "../local/args";
 
@@ -327,7 +327,7 @@ async function forEachApp<T>(
     const { config, client } = loaded;
     const outcomes = await Promise.all(
         config.apps.map(async (a) => {
-            const applicationName = flinkApplicationName(opts.stack, a.name);
+            const applicationName = appResourceName({ project: readProjectName(opts.repo ?? REPO), stack: opts.stack }, a.name);
             try {
                 return { result: await work(client, a.name, applicationName) };
             } catch (e) {

@@ -49,3 +49,46 @@ export function logsEncryptionStatement(partition: string, region: string, accou
         Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` } },
     };
 }
+
+/**
+ * Key-policy statements that let an alarm topic encrypted with the key work: CloudWatch makes the data key
+ * of each alarm notification, SNS reads it to deliver the message. CloudWatch does not send
+ * `aws:SourceAccount` to KMS for alarm notifications, so its statement carries no condition; it only
+ * allows making and reading data keys, never key management. Both stacks' keys use them.
+ */
+export function alarmTopicKeyStatements(accountId: string): PolicyStatement[] {
+    return [
+        {
+            Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resource: "*",
+        },
+        {
+            Sid: "SnsUsesKeyForAccountTopics",
+            Effect: "Allow",
+            Principal: { Service: "sns.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        },
+    ];
+}
+
+/** Alarm topic policy: only this account's CloudWatch alarms in this region may publish. Both stacks use it. */
+export function alarmTopicPolicy(scope: { partition: string; accountId: string; region: string }, topicArn: string): PolicyDocument {
+    return policyDocument([
+        {
+            Sid: "CloudWatchAlarmsPublish",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: topicArn,
+            Condition: {
+                StringEquals: { "aws:SourceAccount": scope.accountId },
+                ArnLike: { "aws:SourceArn": `arn:${scope.partition}:cloudwatch:${scope.region}:${scope.accountId}:alarm:*` },
+            },
+        },
+    ]);
+}

@@ -7,7 +7,7 @@
  * resource), see {@link lakeKeyPolicy}.
  */
 import { ERROR_PREFIX_ROOT, outputPrefix } from "../naming";
-import { logsEncryptionStatement, PolicyDocument, policyDocument, PolicyStatement, tlsOnlyBucketPolicy } from "./documents";
+import { alarmTopicKeyStatements, logsEncryptionStatement, PolicyDocument, policyDocument, PolicyStatement, tlsOnlyBucketPolicy } from "./documents";
 
 export { PolicyDocument, PolicyStatement, tlsOnlyBucketPolicy };
 
@@ -72,7 +72,7 @@ export const KEY_ACCOUNT_ACTIONS = [
  * - CloudWatch Logs encrypts this stack's log groups (Firehose, partition registrar) with it (`logsEncryptionStatement`), limited by
  *   the `aws:logs:arn` encryption context to log groups of this account and region.
  * - CloudWatch alarms publish to the KMS-encrypted alarm topic, and SNS reads the messages to deliver
- *   them: both services may generate data keys and decrypt, for this account only.
+ *   them (`alarmTopicKeyStatements`, the same as the region key's).
  */
 export function lakeKeyPolicy(scope: LakeScope): PolicyDocument {
     return doc(
@@ -84,14 +84,7 @@ export function lakeKeyPolicy(scope: LakeScope): PolicyDocument {
             Resource: "*",
         },
         logsEncryptionStatement(scope.partition, scope.region, scope.accountId),
-        {
-            Sid: "AlarmsPublishToEncryptedTopic",
-            Effect: "Allow",
-            Principal: { Service: ["cloudwatch.amazonaws.com", "sns.amazonaws.com"] },
-            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-            Resource: "*",
-            Condition: { StringEquals: { "aws:SourceAccount": scope.accountId } },
-        },
+        ...alarmTopicKeyStatements(scope.accountId),
     );
 }
 

@@ -6,9 +6,9 @@
  * No statement grants `*` or `service:*` actions. The only `Resource: "*"` entries are in the KMS key
  * policy, where `*` means "this key" (a key policy cannot name its own key's ARN).
  */
-import { logsEncryptionStatement, PolicyDocument, policyDocument as doc, PolicyStatement, tlsOnlyBucketPolicy } from "./documents";
+import { alarmTopicKeyStatements, alarmTopicPolicy, logsEncryptionStatement, PolicyDocument, policyDocument as doc, PolicyStatement, tlsOnlyBucketPolicy } from "./documents";
 
-export { PolicyDocument, PolicyStatement, tlsOnlyBucketPolicy };
+export { alarmTopicPolicy, PolicyDocument, PolicyStatement, tlsOnlyBucketPolicy };
 
 /** Where a region stack runs. */
 export interface AccountScope {
@@ -225,40 +225,8 @@ export function regionKeyPolicy(scope: AccountScope): PolicyDocument {
             Resource: "*",
         },
         logsEncryptionStatement(partition, region, accountId),
-        {
-            // CloudWatch does not send aws:SourceAccount to KMS for alarm notifications, so this statement
-            // carries no condition; it only allows making and reading data keys, never key management.
-            Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
-            Effect: "Allow",
-            Principal: { Service: "cloudwatch.amazonaws.com" },
-            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-            Resource: "*",
-        },
-        {
-            Sid: "SnsUsesKeyForAccountTopics",
-            Effect: "Allow",
-            Principal: { Service: "sns.amazonaws.com" },
-            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-            Resource: "*",
-            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-        },
+        ...alarmTopicKeyStatements(accountId),
     ]);
 }
 
 
-/** Alarm topic policy: only this account's CloudWatch alarms in this region may publish. */
-export function alarmTopicPolicy(scope: AccountScope, topicArn: string): PolicyDocument {
-    return doc([
-        {
-            Sid: "CloudWatchAlarmsPublish",
-            Effect: "Allow",
-            Principal: { Service: "cloudwatch.amazonaws.com" },
-            Action: "sns:Publish",
-            Resource: topicArn,
-            Condition: {
-                StringEquals: { "aws:SourceAccount": scope.accountId },
-                ArnLike: { "aws:SourceArn": `arn:${scope.partition}:cloudwatch:${scope.region}:${scope.accountId}:alarm:*` },
-            },
-        },
-    ]);
-}

@@ -9,6 +9,7 @@
 import { expect } from "chai";
 import * as path from "path";
 import { parseLakeConfig, readStackFile } from "../../lib/config";
+import { LAKE_ID } from "../lake-fixtures";
 import { policies } from "../../policy/policies";
 import { evaluateLake } from "../lake-helpers";
 import { loadSqlCatalog } from "../../lib/sql/catalog";
@@ -44,7 +45,7 @@ describe("policy pack: the example stacks pass every rule", function () {
 
     it("lake (Pulumi.lake.yaml)", async () => {
         // The real sql/ folder: every output the examples deploy.
-        await evaluateLake(parseLakeConfig(readStackFile(path.join(REPO, "Pulumi.lake.yaml"))), path.join(REPO, "sql"));
+        await evaluateLake(parseLakeConfig(readStackFile(path.join(REPO, "Pulumi.lake.yaml")), LAKE_ID), path.join(REPO, "sql"));
         const types = new Set(recorded.map((r) => r.type));
         // The evaluation really produced what the rules look at.
         for (const t of [
