@@ -117,15 +117,19 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
         this.apps = {};
         for (const app of args.apps) {
             const source = this.sources[app.source];
-            const consumerArn = source.consumerArn(app.name);
+            const access = source.accessFor(app.name);
             const lake = pulumi.output(args.lakeOutputs);
             // Plain data only: the properties are computed from resolved values; no resource is created here.
-            const propertyGroups = pulumi.all([lake, consumerArn]).apply(([lakeOutputs, arn]) =>
+            const propertyGroups = pulumi.all([lake, access]).apply(([lakeOutputs, a]) =>
                 appRuntimeProperties({
                     app,
                     catalog: args.catalog,
                     sourceRegion: args.region,
-                    source: { streamName: source.streamName, ...sourceReadOf({ apps: args.apps, sources: args.sources }, app.name), consumerArn: arn },
+                    source: {
+                        streamName: source.streamName,
+                        ...sourceReadOf({ apps: args.apps, sources: args.sources }, app.name),
+                        consumerArn: a.readMode === "EFO" ? a.consumerArn : undefined,
+                    },
                     lake: lakeOutputs,
                     lakeStack: args.lakeStack,
                 }),
@@ -139,9 +143,7 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
                     scope: this.scope,
                     start: season === "on",
                     propertyGroups,
-                    sourceStreamArn: source.streamArn,
-                    readMode: source.readMode,
-                    consumerArn,
+                    source: access,
                     sourceKey: source.sourceKey,
                     firehoseArns,
                     code: { bucketArn: this.artifactsBucket.arn, objectKey: this.runnerObject.key, objectVersion: this.runnerObject.versionId },

@@ -44,11 +44,8 @@ export interface FlinkSqlAppArgs {
     start: boolean;
     /** Runtime properties from `appRuntimeProperties` (SQL bundle and connector options). */
     propertyGroups: pulumi.Input<PropertyGroup[]>;
-    /** Source stream ARN, and for EFO the consumer ARN. */
-    sourceStreamArn: pulumi.Input<string>;
-    readMode: "EFO" | "POLLING";
-    /** Required with `readMode: EFO`. */
-    consumerArn?: pulumi.Input<string>;
+    /** How it reads its source: polling the stream, or through its own EFO consumer (`SourceStream.accessFor`). */
+    source: pulumi.Input<SourceAccess>;
     /** Encryption of the source stream. */
     sourceKey: pulumi.Input<SourceKey>;
     /** The lake Firehose ARNs of this app's outputs. */
@@ -75,7 +72,6 @@ export class FlinkSqlApp extends pulumi.ComponentResource {
         super("clickstream:index:FlinkSqlApp", name, {}, opts);
         const { app } = args;
         this.applicationName = args.applicationName;
-        if (args.readMode === "EFO" && !args.consumerArn) throw new Error(`FlinkSqlApp ${name}: EFO needs consumerArn`);
 
         this.logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
@@ -101,8 +97,7 @@ export class FlinkSqlApp extends pulumi.ComponentResource {
                     pulumi
                         .output({
                             scope,
-                            streamArn: args.sourceStreamArn,
-                            consumerArn: args.consumerArn,
+                            source: args.source,
                             sourceKey: args.sourceKey,
                             firehoseArns: args.firehoseArns,
                             bucketArn: args.code.bucketArn,
@@ -111,22 +106,18 @@ export class FlinkSqlApp extends pulumi.ComponentResource {
                             logGroupArn: this.logGroup.arn,
                             logStreamArn: this.logStream.arn,
                         })
-                        .apply((v) => {
-                            const source: SourceAccess =
-                                args.readMode === "EFO"
-                                    ? { readMode: "EFO", streamArn: v.streamArn, consumerArn: v.consumerArn! }
-                                    : { readMode: "POLLING", streamArn: v.streamArn };
-                            return flinkAppPolicy({
+                        .apply((v) =>
+                            flinkAppPolicy({
                                 scope: v.scope,
-                                source,
+                                source: v.source as SourceAccess,
                                 sourceKey: v.sourceKey as SourceKey,
                                 firehoseArns: v.firehoseArns,
                                 runnerObjectArn: `${v.bucketArn}/${v.objectKey}`,
                                 artifactsKeyArn: v.keyArn,
                                 logGroupArn: v.logGroupArn,
                                 logStreamArn: v.logStreamArn,
-                            });
-                        }),
+                            }),
+                        ),
                 ),
             },
             { parent: this },

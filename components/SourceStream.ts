@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SourceStreamConfig } from "../lib/config";
-import { SourceKey, sourceKeyOf } from "../lib/iam/region-policies";
+import { SourceAccess, SourceKey, sourceKeyOf } from "../lib/iam/region-policies";
 import { appResourceName, StackId } from "../lib/naming";
 import { currentStackId } from "../lib/pulumi-config";
 
@@ -45,7 +45,7 @@ export class SourceStream extends pulumi.ComponentResource {
         this.consumers = {};
 
         if (source.mode === "create") {
-            if (!args.kmsKey) throw new Error(`SourceStream ${name}: a created stream needs kmsKey`);
+            if (!args.kmsKey) throw new pulumi.ResourceError(`source '${source.name}' (mode: create) needs kmsKey to encrypt the stream`, this);
             const provisioned = source.capacity === "provisioned";
             this.readMode = "POLLING";
             this.stream = new aws.kinesis.Stream(
@@ -88,8 +88,11 @@ export class SourceStream extends pulumi.ComponentResource {
         this.registerOutputs({ streamArn: this.streamArn, streamName: this.streamName, readMode: this.readMode });
     }
 
-    /** The consumer ARN an app reads through (EFO), or undefined (POLLING). */
-    public consumerArn(app: string): pulumi.Output<string> | undefined {
-        return this.consumers[app]?.arn;
+    /** How one of its readers reads it: polling the stream, or through the reader's own EFO consumer. */
+    public accessFor(app: string): pulumi.Output<SourceAccess> {
+        const consumer = this.consumers[app];
+        if (this.readMode === "POLLING") return this.streamArn.apply((streamArn): SourceAccess => ({ readMode: "POLLING", streamArn }));
+        if (!consumer) throw new pulumi.ResourceError(`app '${app}' does not read source '${this.streamName}'; list it in readers`, this);
+        return pulumi.all([this.streamArn, consumer.arn]).apply(([streamArn, consumerArn]): SourceAccess => ({ readMode: "EFO", streamArn, consumerArn }));
     }
 }

@@ -5,6 +5,7 @@ import { createHash } from "crypto";
 import { ConfigError, RedshiftTarget } from "../lib/config";
 import { LakeScope, serviceTrustPolicy, spectrumPolicy, spectrumTrustServices } from "../lib/iam/lake-policies";
 import { dataApiStatementName, redshiftAdminUser, redshiftServerlessName } from "../lib/naming";
+import { SqlDefinitionError } from "../lib/sql/catalog";
 
 /** A Redshift enrichment view from `sql/redshift/`, before placeholder substitution. */
 export interface RedshiftViewFile {
@@ -76,7 +77,7 @@ export function grantSql(database: string, user: string, schemas: string[]): str
 export function renderRedshiftSql(file: string, sql: string, vars: { schema: string }): string {
     const rendered = sql.replace(/\$\{schema\}/g, vars.schema);
     const unknown = /\$\{[^}]*\}/.exec(rendered);
-    if (unknown) throw new Error(`${file}: unknown placeholder ${unknown[0]}; the only placeholder is \${schema} (the Spectrum external schema)`);
+    if (unknown) throw new SqlDefinitionError(`${file}: unknown placeholder ${unknown[0]}; the only placeholder is \${schema} (the Spectrum external schema)`);
     return rendered;
 }
 

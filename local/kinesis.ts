@@ -16,7 +16,6 @@ import {
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { delay, freePort, Managed, ProcessGroup, waitForPort } from "./processes";
 
-export const LOCAL_ACCOUNT = "000000000000";
 /** Measured on this machine: about 1,500 records/s with 8 shards, i.e. roughly 190 per shard. */
 export const RECORDS_PER_SHARD = 150;
 

@@ -11,6 +11,7 @@ import {
     viewSchemas,
 } from "../components/SpectrumSchema";
 import { ConfigError } from "../lib/config";
+import { SqlDefinitionError } from "../lib/sql/catalog";
 import { spectrumPolicy } from "../lib/iam/lake-policies";
 import { dataApiStatementName } from "../lib/naming";
 import { lakeConfig, writeFixtureSql } from "./lake-fixtures";
@@ -43,6 +44,7 @@ describe("Spectrum: pure SQL and commands", () => {
     it("views: ${schema} is substituted; any other placeholder fails naming the file", () => {
         expect(renderRedshiftSql("f.sql", "SELECT * FROM ${schema}.a JOIN ${schema}.b", { schema: "lake" })).to.equal("SELECT * FROM lake.a JOIN lake.b");
         expect(() => renderRedshiftSql("sql/redshift/x.sql", "SELECT * FROM ${db}.a", { schema: "lake" })).to.throw(
+            SqlDefinitionError,
             "sql/redshift/x.sql: unknown placeholder ${db}; the only placeholder is ${schema} (the Spectrum external schema)",
         );
     });

@@ -2,7 +2,7 @@
  * Helpers shared by the rules: reading policy documents, normalising lists, and tolerating values that
  * are unknown during `pulumi preview`.
  */
-import { ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 
 /** Every rule of this pack blocks the deployment. */
 export const MANDATORY = "mandatory" as const;
@@ -71,11 +71,6 @@ export function statements(document: PolicyDocument): PolicyStatement[] {
 /** A short label for a statement in messages: its Sid, or its position. */
 export function statementLabel(statement: PolicyStatement, index: number): string {
     return statement.Sid ? `statement '${statement.Sid}'` : `statement ${index + 1}`;
-}
-
-/** Wraps a reportViolation so that every message starts with the resource's name and type. */
-export function prefixed(report: ReportViolation, prefix: string): (message: string, urn?: string) => void {
-    return (message, urn) => report(`${prefix}: ${message}`, urn);
 }
 
 /** True when a value is set to a non-empty string. */
