@@ -1,92 +1,29 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { firehoseDeliveryPolicy, firehoseTrustPolicy, LakeScope } from "../lib/iam/lake-policies";
-import {
-    FIREHOSE_LOG_STREAM,
-    firehoseErrorPrefix,
-    firehoseLogGroupName,
-    firehosePrefix,
-    storageLocationTemplate,
-    tableLocation,
-} from "../lib/naming";
+import { FIREHOSE_LOG_STREAM, firehoseErrorPrefix, firehoseLogGroupName, firehosePrefix } from "../lib/naming";
 import { OutputTable } from "../lib/sql/catalog";
-import { GlueColumn, glueColumns, PARTITION_KEYS } from "../lib/sql/glue-schema";
-
-/** Hive SerDe and formats of every output table (what Firehose's ParquetSerDe writes). */
-export const PARQUET = {
-    serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
-    inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-    outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-} as const;
-
-
-/**
- * Years that Athena's partition projection enumerates. Beyond the last year Athena would see no
- * partition, so raise it (one line) before 2036; Spectrum is unaffected (it reads registered partitions).
- */
-export const PROJECTION_YEARS = { first: 2025, last: 2035 } as const;
-
-/**
- * The Glue table parameters of an output: an external Parquet table with Athena partition projection on
- * `year, month, day, hour` whose `storage.location.template` is the Firehose prefix's layout.
- */
-export function glueTableParameters(bucket: string, output: string): Record<string, string> {
-    return {
-        EXTERNAL: "TRUE",
-        classification: "parquet",
-        "parquet.compression": "SNAPPY",
-        "projection.enabled": "true",
-        "projection.year.type": "integer",
-        "projection.year.range": `${PROJECTION_YEARS.first},${PROJECTION_YEARS.last}`,
-        "projection.month.type": "integer",
-        "projection.month.range": "1,12",
-        "projection.month.digits": "2",
-        "projection.day.type": "integer",
-        "projection.day.range": "1,31",
-        "projection.day.digits": "2",
-        "projection.hour.type": "integer",
-        "projection.hour.range": "0,23",
-        "projection.hour.digits": "2",
-        "storage.location.template": storageLocationTemplate(bucket, output),
-    };
-}
-
-/** The StorageDescriptor of an output table: derived columns, Parquet SerDe, location `s3://<lake>/<output>/`. */
-export function glueStorageDescriptor(bucket: string, output: string, columns: GlueColumn[]) {
-    return {
-        location: tableLocation(bucket, output),
-        inputFormat: PARQUET.inputFormat,
-        outputFormat: PARQUET.outputFormat,
-        compressed: false,
-        storedAsSubDirectories: false,
-        columns: columns.map((c) => ({ name: c.name, type: c.type })),
-        serDeInfo: {
-            name: "parquet",
-            serializationLibrary: PARQUET.serializationLibrary,
-            parameters: { "serialization.format": "1" },
-        },
-    };
-}
+import { glueColumns, glueStorageDescriptor, glueTableParameters, PARTITION_KEYS } from "../lib/sql/glue-schema";
 
 export interface AnalyticsOutputArgs {
     /** The output, parsed from `sql/outputs/<output>.sql`: its name and columns drive everything here. */
-    output: OutputTable;
+    readonly output: OutputTable;
     /** Partition, home region and account of the lake. */
-    scope: pulumi.Input<LakeScope>;
+    readonly scope: pulumi.Input<LakeScope>;
     /** The Glue database that holds the table. */
-    databaseName: pulumi.Input<string>;
-    bucketName: pulumi.Input<string>;
-    bucketArn: pulumi.Input<string>;
+    readonly databaseName: pulumi.Input<string>;
+    readonly bucketName: pulumi.Input<string>;
+    readonly bucketArn: pulumi.Input<string>;
     /** The lake key: Firehose's at-rest encryption, the S3 objects it writes, and its log group. */
-    kmsKeyArn: pulumi.Input<string>;
+    readonly kmsKeyArn: pulumi.Input<string>;
     /** Firehose delivery stream name (see `firehoseName()` in lib/naming.ts). */
-    deliveryStreamName: string;
+    readonly deliveryStreamName: string;
     /** Firehose buffering interval in seconds. Default 60. */
-    bufferingIntervalSeconds?: number;
+    readonly bufferingIntervalSeconds?: number;
     /** Firehose buffering size in MiB; at least 64 with Parquet conversion. Default 128. */
-    bufferingSizeMiB?: number;
+    readonly bufferingSizeMiB?: number;
     /** Retention of the Firehose error log group, in days. Default 30. */
-    logRetentionDays?: number;
+    readonly logRetentionDays?: number;
 }
 
 /**

@@ -13,16 +13,16 @@ export interface NamedQueryFile {
 
 export interface AthenaWorkgroupArgs {
     /** Workgroup name. Default `athenaWorkgroupName(<project>)`. */
-    workgroupName?: string;
-    bucketName: pulumi.Input<string>;
+    readonly workgroupName?: string;
+    readonly bucketName: pulumi.Input<string>;
     /** Key that encrypts query results (SSE_KMS). */
-    kmsKeyArn: pulumi.Input<string>;
+    readonly kmsKeyArn: pulumi.Input<string>;
     /** The Glue database the named queries run against (they qualify no table). */
-    databaseName: pulumi.Input<string>;
+    readonly databaseName: pulumi.Input<string>;
     /** Named queries. Default none. */
-    queries?: NamedQueryFile[];
+    readonly queries?: NamedQueryFile[];
     /** Per-query scan limit in bytes. Default 10 GiB: a dashboard query that scans more is a bug. */
-    bytesScannedCutoffPerQuery?: number;
+    readonly bytesScannedCutoffPerQuery?: number;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AppConfig, Season, sourceReadOf, SourceStreamConfig } from "../lib/config";
+import { AppConfig, Season, SourceStreamConfig } from "../lib/config";
 import { AccountScope, regionKeyPolicy } from "../lib/iam/region-policies";
 import { appResourceName, keyAliasName, StackId } from "../lib/naming";
 import { currentStackId } from "../lib/pulumi-config";
@@ -19,25 +19,25 @@ import { SourceStream } from "./SourceStream";
 
 export interface ClickstreamAnalyticsArgs {
     /** Source region (`aws:region`); stamped on every output row. */
-    region: string;
+    readonly region: string;
     /** `on`: apps run. `paused`: apps stopped with a snapshot, streams kept. Default `on`. */
-    season?: Season;
+    readonly season?: Season;
     /** Source streams (`clickstream:sources`). Decide which streams and consumers exist. */
-    sources: SourceStreamConfig[];
+    readonly sources: SourceStreamConfig[];
     /** Analytics apps (`clickstream:apps`). One Managed Flink application each. */
-    apps: AppConfig[];
+    readonly apps: AppConfig[];
     /** The SQL catalog (`sql/`): statements and outputs. */
-    catalog: SqlCatalog;
+    readonly catalog: SqlCatalog;
     /** The lake stack's `analyticsOutputs` (Firehose name/ARN/region per output). */
-    lakeOutputs: pulumi.Input<LakeAnalyticsOutputs>;
+    readonly lakeOutputs: pulumi.Input<LakeAnalyticsOutputs>;
     /** Fully qualified lake stack name, for messages. */
-    lakeStack: string;
+    readonly lakeStack: string;
     /** The checked runner jar (see `resolveRunnerArtifact`). */
-    runner: RunnerArtifact;
+    readonly runner: RunnerArtifact;
     /** CloudWatch Logs retention in days. Default 30. */
-    logRetentionDays?: number;
+    readonly logRetentionDays?: number;
     /** Project and stack, for physical names (lib/naming.ts). Default the running stack's. */
-    stackId?: StackId;
+    readonly stackId?: StackId;
 }
 
 export class ClickstreamAnalytics extends pulumi.ComponentResource {
@@ -125,11 +125,7 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
                     app,
                     catalog: args.catalog,
                     sourceRegion: args.region,
-                    source: {
-                        streamName: source.streamName,
-                        ...sourceReadOf({ apps: args.apps, sources: args.sources }, app.name),
-                        consumerArn: a.readMode === "EFO" ? a.consumerArn : undefined,
-                    },
+                    source: { streamName: app.streamName, ...app.read, consumerArn: a.readMode === "EFO" ? a.consumerArn : undefined },
                     lake: lakeOutputs,
                     lakeStack: args.lakeStack,
                 }),
@@ -138,7 +134,12 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
             this.apps[app.name] = new FlinkSqlApp(
                 `${name}-app-${app.name}`,
                 {
-                    app,
+                    appName: app.name,
+                    parallelism: app.parallelism,
+                    parallelismPerKpu: app.parallelismPerKpu,
+                    autoScaling: app.autoScaling,
+                    checkpointIntervalMs: app.checkpointIntervalMs,
+                    restore: app.restore,
                     applicationName: appResourceName(stackId, app.name),
                     scope: this.scope,
                     start: season === "on",

@@ -8,26 +8,26 @@ import { secureBucketSettings } from "./secure-bucket";
 
 export interface DataLakeArgs {
     /** Partition, home region and account of the lake. */
-    scope: pulumi.Input<LakeScope>;
+    readonly scope: pulumi.Input<LakeScope>;
     /** Name of the bucket to create. Ignored when `existingBucketName` is set. */
-    bucketName: pulumi.Input<string>;
+    readonly bucketName: pulumi.Input<string>;
     /** Project and stack, for the key alias (`alias/<project>-<stack>`). Default the running stack's. */
-    stackId?: StackId;
+    readonly stackId?: StackId;
     /**
      * Adopt this existing bucket instead of creating one. Nothing on the bucket is created or changed
      * (no policy, encryption, versioning, lifecycle, ownership or public-access settings): each of those is
      * a single, whole-bucket setting in S3, and writing it would overwrite what the bucket's owner set.
      * Default: create the bucket.
      */
-    existingBucketName?: string;
+    readonly existingBucketName?: string;
     /** Days before noncurrent object versions are deleted. Default 30. */
-    noncurrentVersionExpirationDays?: number;
+    readonly noncurrentVersionExpirationDays?: number;
     /** Days before Firehose error output (under `errors/`) expires. Default 14. */
-    errorOutputExpirationDays?: number;
+    readonly errorOutputExpirationDays?: number;
     /** Days before Athena query results (under `athena-results/`) expire. Default 7. */
-    athenaResultsExpirationDays?: number;
+    readonly athenaResultsExpirationDays?: number;
     /** Days before incomplete multipart uploads are aborted. Default 7. */
-    abortIncompleteMultipartUploadDays?: number;
+    readonly abortIncompleteMultipartUploadDays?: number;
 }
 
 /**

@@ -7,57 +7,44 @@
 import { createHash } from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AppConfig } from "../lib/config";
 import { AccountScope, flinkAppPolicy, flinkAssumeRolePolicy, SourceAccess, SourceKey } from "../lib/iam/region-policies";
 import { flinkLogGroupName } from "../lib/naming";
 import { PropertyGroup } from "../lib/runtime-properties";
 import { FLINK_RUNTIME } from "../lib/versions";
 
-/**
- * The value that makes every application update carry the run configuration: the Terraform provider
- * behind `aws.kinesisanalyticsv2.Application` sends `RunConfigurationUpdate` only when that block
- * changed, and Managed Flink resets `allowNonRestoredState` to false when an update omits it (a SQL
- * change that drops an operator would then fail its restore). `snapshotName` is read only with
- * `RESTORE_FROM_CUSTOM_SNAPSHOT`; with the other restore types it is ignored, so it carries a hash of
- * everything an update changes. Pure.
- */
-export function updateToken(update: unknown): string {
-    return `update-${createHash("sha256").update(JSON.stringify(update)).digest("hex").slice(0, 16)}`;
-}
-
-/** The tag that says a skip-restore was asked for in config (`clickstream:apps.<app>.restore: skip`); the policy pack reads it. */
-export const RESTORE_TAG = "clickstream:restore";
-
-/** Managed Flink's default minimum pause between checkpoints, capped at half the interval. */
-export function minPauseBetweenCheckpoints(checkpointIntervalMs: number): number {
-    return Math.min(5000, Math.floor(checkpointIntervalMs / 2));
-}
-
 export interface FlinkSqlAppArgs {
-    /** The validated app config (`clickstream:apps.<name>`). */
-    app: AppConfig;
+    /** The app's config key (`clickstream:apps.<app>`), for the description. */
+    readonly appName: string;
+    /** Initial parallelism, and how many parallel tasks one KPU runs. */
+    readonly parallelism: number;
+    readonly parallelismPerKpu: number;
+    /** Let Managed Flink scale parallelism with CPU. */
+    readonly autoScaling: boolean;
+    readonly checkpointIntervalMs: number;
+    /** `latest`: every start and update restores the latest snapshot; `skip`: they start without state. */
+    readonly restore: "latest" | "skip";
     /** Physical application name (plain, so alarms and dashboards know it at plan time). */
-    applicationName: string;
+    readonly applicationName: string;
     /** Where the app runs: partition, account and region. */
-    scope: pulumi.Input<AccountScope>;
+    readonly scope: pulumi.Input<AccountScope>;
     /** Whether the application runs (`season: on`) or is stopped with a snapshot (`season: paused`). */
-    start: boolean;
+    readonly start: boolean;
     /** Runtime properties from `appRuntimeProperties` (SQL bundle and connector options). */
-    propertyGroups: pulumi.Input<PropertyGroup[]>;
+    readonly propertyGroups: pulumi.Input<PropertyGroup[]>;
     /** How it reads its source: polling the stream, or through its own EFO consumer (`SourceStream.accessFor`). */
-    source: pulumi.Input<SourceAccess>;
+    readonly source: pulumi.Input<SourceAccess>;
     /** Encryption of the source stream. */
-    sourceKey: pulumi.Input<SourceKey>;
+    readonly sourceKey: pulumi.Input<SourceKey>;
     /** The lake Firehose ARNs of this app's outputs. */
-    firehoseArns: pulumi.Input<string[]>;
+    readonly firehoseArns: pulumi.Input<string[]>;
     /** The runner jar: artifacts bucket ARN, object key and (versioned bucket) version id. */
-    code: { bucketArn: pulumi.Input<string>; objectKey: pulumi.Input<string>; objectVersion?: pulumi.Input<string | undefined> };
+    readonly code: { bucketArn: pulumi.Input<string>; objectKey: pulumi.Input<string>; objectVersion?: pulumi.Input<string | undefined> };
     /** The region key: encrypts the artifacts bucket and the log group. */
-    kmsKeyArn: pulumi.Input<string>;
+    readonly kmsKeyArn: pulumi.Input<string>;
     /** CloudWatch Logs retention in days. Default 30. */
-    logRetentionDays?: number;
+    readonly logRetentionDays?: number;
     /** Managed Flink metrics level. Default `APPLICATION` (what the alarms and dashboard use; cheapest). */
-    metricsLevel?: "APPLICATION" | "TASK" | "OPERATOR" | "PARALLELISM";
+    readonly metricsLevel?: "APPLICATION" | "TASK" | "OPERATOR" | "PARALLELISM";
 }
 
 export class FlinkSqlApp extends pulumi.ComponentResource {
@@ -70,7 +57,6 @@ export class FlinkSqlApp extends pulumi.ComponentResource {
 
     constructor(name: string, args: FlinkSqlAppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("clickstream:index:FlinkSqlApp", name, {}, opts);
-        const { app } = args;
         this.applicationName = args.applicationName;
 
         this.logGroup = new aws.cloudwatch.LogGroup(
@@ -127,7 +113,7 @@ export class FlinkSqlApp extends pulumi.ComponentResource {
             `${name}-flink`,
             {
                 name: args.applicationName,
-                description: `Clickstream Flink SQL app '${app.name}' (generic runner, SQL from runtime properties)`,
+                description: `Clickstream Flink SQL app '${args.appName}' (generic runner, SQL from runtime properties)`,
                 runtimeEnvironment: FLINK_RUNTIME,
                 applicationMode: "STREAMING",
                 serviceExecutionRole: this.role.arn,
@@ -152,29 +138,38 @@ export class FlinkSqlApp extends pulumi.ComponentResource {
                         checkpointConfiguration: {
                             configurationType: "CUSTOM",
                             checkpointingEnabled: true,
-                            checkpointInterval: app.checkpointIntervalMs,
-                            minPauseBetweenCheckpoints: minPauseBetweenCheckpoints(app.checkpointIntervalMs),
+                            checkpointInterval: args.checkpointIntervalMs,
+                            minPauseBetweenCheckpoints: minPauseBetweenCheckpoints(args.checkpointIntervalMs),
                         },
                         monitoringConfiguration: { configurationType: "CUSTOM", logLevel: "INFO", metricsLevel: args.metricsLevel ?? "APPLICATION" },
                         parallelismConfiguration: {
                             configurationType: "CUSTOM",
-                            parallelism: app.parallelism,
-                            parallelismPerKpu: app.parallelismPerKpu,
-                            autoScalingEnabled: app.autoScaling,
+                            parallelism: args.parallelism,
+                            parallelismPerKpu: args.parallelismPerKpu,
+                            autoScalingEnabled: args.autoScaling,
                         },
                     },
                     runConfiguration: {
                         // Every start and every update (a SQL change is an update) restores the latest snapshot,
                         // unless the config asks for a fresh start (restore: skip; then startPosition applies).
                         applicationRestoreConfiguration: {
-                            applicationRestoreType: app.restore === "skip" ? "SKIP_RESTORE_FROM_SNAPSHOT" : "RESTORE_FROM_LATEST_SNAPSHOT",
+                            applicationRestoreType: args.restore === "skip" ? "SKIP_RESTORE_FROM_SNAPSHOT" : "RESTORE_FROM_LATEST_SNAPSHOT",
                             // Ignored with these restore types: it changes with every update, so that every update
                             // sends allowNonRestoredState (see updateToken). Not with the season: a pause or a resume
                             // is a stop or a start, and StartApplication carries this run configuration itself; an
                             // update on top would restart a running app once more before it stops.
                             snapshotName: pulumi
                                 .all([args.propertyGroups, args.code.objectKey, args.code.objectVersion])
-                                .apply(([groups, key, version]) => updateToken({ groups, key, version, app })),
+                                .apply(([groups, key, version]) =>
+                                    updateToken({
+                                        groups,
+                                        key,
+                                        version,
+                                        parallelism: [args.parallelism, args.parallelismPerKpu, args.autoScaling],
+                                        checkpointIntervalMs: args.checkpointIntervalMs,
+                                        restore: args.restore,
+                                    }),
+                                ),
                         },
                         // A SQL change alters the job graph; state that no longer maps to an operator is dropped
                         // instead of failing the restore (a failed restore is a stopped pipeline: the KA lesson).
@@ -184,7 +179,7 @@ export class FlinkSqlApp extends pulumi.ComponentResource {
                     },
                 },
                 cloudwatchLoggingOptions: { logStreamArn: this.logStream.arn },
-                ...(app.restore === "skip" ? { tags: { [RESTORE_TAG]: "skip" } } : {}),
+                ...(args.restore === "skip" ? { tags: { [RESTORE_TAG]: "skip" } } : {}),
             },
             { parent: this, dependsOn: [policy] },
         );
@@ -192,4 +187,24 @@ export class FlinkSqlApp extends pulumi.ComponentResource {
 
         this.registerOutputs({ applicationName: this.applicationName, arn: this.arn, roleArn: this.role.arn, logGroup: this.logGroup.name });
     }
+}
+
+/**
+ * The value that makes every application update carry the run configuration: the Terraform provider
+ * behind `aws.kinesisanalyticsv2.Application` sends `RunConfigurationUpdate` only when that block
+ * changed, and Managed Flink resets `allowNonRestoredState` to false when an update omits it (a SQL
+ * change that drops an operator would then fail its restore). `snapshotName` is read only with
+ * `RESTORE_FROM_CUSTOM_SNAPSHOT`; with the other restore types it is ignored, so it carries a hash of
+ * everything an update changes. Pure.
+ */
+export function updateToken(update: unknown): string {
+    return `update-${createHash("sha256").update(JSON.stringify(update)).digest("hex").slice(0, 16)}`;
+}
+
+/** The tag that says a skip-restore was asked for in config (`clickstream:apps.<app>.restore: skip`); the policy pack reads it. */
+export const RESTORE_TAG = "clickstream:restore";
+
+/** Managed Flink's default minimum pause between checkpoints, capped at half the interval. */
+export function minPauseBetweenCheckpoints(checkpointIntervalMs: number): number {
+    return Math.min(5000, Math.floor(checkpointIntervalMs / 2));
 }

@@ -6,44 +6,15 @@ import { alarmName, stackPrefix, StackId } from "../lib/naming";
 import { currentStackId } from "../lib/pulumi-config";
 import { alarmTopic } from "./alarm-topic";
 
-/** The lake dashboard: delivery per output, failed conversions, freshness, and the registrar. */
-export function lakeDashboardBody(a: LakeAlarmInputs & { region: string }): object {
-    const perStream = (metric: string, stat: string) =>
-        a.firehoses.map((f) => ["AWS/Firehose", metric, "DeliveryStreamName", f.deliveryStreamName, { label: f.output, stat }]);
-    const widget = (x: number, y: number, title: string, metrics: unknown[], extra: object = {}) => ({
-        type: "metric",
-        x,
-        y,
-        width: 12,
-        height: 6,
-        properties: { title, region: a.region, view: "timeSeries", stacked: false, period: 60, metrics, ...extra },
-    });
-    return {
-        widgets: [
-            widget(0, 0, "Records delivered to S3 per output", perStream("DeliveryToS3.Records", "Sum")),
-            widget(12, 0, "Records in per output (Direct PUT)", perStream("IncomingRecords", "Sum")),
-            widget(0, 6, "Failed conversion records (to errors/)", perStream("FailedConversion.Records", "Sum")),
-            widget(12, 6, "Data freshness (s)", perStream("DeliveryToS3.DataFreshness", "Maximum"), {
-                annotations: { horizontal: [{ label: "alarm", value: freshnessThresholdSeconds(a.bufferIntervalSeconds) }] },
-            }),
-            widget(0, 12, "Throttled records", perStream("ThrottledRecords", "Sum")),
-            widget(12, 12, "Partition registrar", [
-                ["AWS/Lambda", "Invocations", "FunctionName", a.registrarFunctionName, { stat: "Sum" }],
-                ["AWS/Lambda", "Errors", "FunctionName", a.registrarFunctionName, { stat: "Sum" }],
-            ], { period: 900 }),
-        ],
-    };
-}
-
 export interface LakeMonitoringArgs extends LakeAlarmInputs {
-    region: string;
-    scope: pulumi.Input<LakeScope>;
+    readonly region: string;
+    readonly scope: pulumi.Input<LakeScope>;
     /** The lake key; encrypts the alarm topic. */
-    kmsKeyArn: pulumi.Input<string>;
+    readonly kmsKeyArn: pulumi.Input<string>;
     /** Email addresses subscribed to the topic (each must confirm). Default none. */
-    alarmEmails?: string[];
+    readonly alarmEmails?: string[];
     /** Project and stack: the topic, alarm and dashboard names (lib/naming.ts). Default the running stack's. */
-    stackId?: StackId;
+    readonly stackId?: StackId;
 }
 
 /**
@@ -76,4 +47,33 @@ export class LakeMonitoring extends pulumi.ComponentResource {
         );
         this.registerOutputs({ topicArn: this.topicArn });
     }
+}
+
+/** The lake dashboard: delivery per output, failed conversions, freshness, and the registrar. */
+export function lakeDashboardBody(a: LakeAlarmInputs & { region: string }): object {
+    const perStream = (metric: string, stat: string) =>
+        a.firehoses.map((f) => ["AWS/Firehose", metric, "DeliveryStreamName", f.deliveryStreamName, { label: f.output, stat }]);
+    const widget = (x: number, y: number, title: string, metrics: unknown[], extra: object = {}) => ({
+        type: "metric",
+        x,
+        y,
+        width: 12,
+        height: 6,
+        properties: { title, region: a.region, view: "timeSeries", stacked: false, period: 60, metrics, ...extra },
+    });
+    return {
+        widgets: [
+            widget(0, 0, "Records delivered to S3 per output", perStream("DeliveryToS3.Records", "Sum")),
+            widget(12, 0, "Records in per output (Direct PUT)", perStream("IncomingRecords", "Sum")),
+            widget(0, 6, "Failed conversion records (to errors/)", perStream("FailedConversion.Records", "Sum")),
+            widget(12, 6, "Data freshness (s)", perStream("DeliveryToS3.DataFreshness", "Maximum"), {
+                annotations: { horizontal: [{ label: "alarm", value: freshnessThresholdSeconds(a.bufferIntervalSeconds) }] },
+            }),
+            widget(0, 12, "Throttled records", perStream("ThrottledRecords", "Sum")),
+            widget(12, 12, "Partition registrar", [
+                ["AWS/Lambda", "Invocations", "FunctionName", a.registrarFunctionName, { stat: "Sum" }],
+                ["AWS/Lambda", "Errors", "FunctionName", a.registrarFunctionName, { stat: "Sum" }],
+            ], { period: 900 }),
+        ],
+    };
 }

@@ -6,51 +6,24 @@ import { LakeScope, partitionRegistrarPolicy, serviceTrustPolicy } from "../lib/
 import { partitionRegistrarName } from "../lib/naming";
 import { currentStackId } from "../lib/pulumi-config";
 
-const ENTRY = path.resolve(__dirname, "..", "functions", "partition-registrar", "index.ts");
-let bundled: string | undefined;
-
-/**
- * Bundles the registrar (TypeScript + the AWS SDK Glue client) into one CommonJS file with esbuild, at
- * program time: no build output is committed, and the SDK version is the one in package-lock.json, not
- * whatever the Lambda runtime happens to ship. The output is deterministic, so an unchanged function
- * does not redeploy.
- */
-export function bundlePartitionRegistrar(): string {
-    if (bundled === undefined) {
-        const result = buildSync({
-            entryPoints: [ENTRY],
-            bundle: true,
-            platform: "node",
-            target: "node22",
-            format: "cjs",
-            minify: true,
-            legalComments: "none",
-            write: false,
-            logLevel: "silent",
-        });
-        bundled = result.outputFiles[0].text;
-    }
-    return bundled;
-}
-
 export interface PartitionRegistrarArgs {
     /** Partition, home region and account of the lake. */
-    scope: pulumi.Input<LakeScope>;
-    databaseName: pulumi.Input<string>;
+    readonly scope: pulumi.Input<LakeScope>;
+    readonly databaseName: pulumi.Input<string>;
     /** The output tables whose hourly partitions are registered. */
-    tables: pulumi.Input<string>[];
+    readonly tables: pulumi.Input<string>[];
     /** Key for the function's log group. */
-    kmsKeyArn: pulumi.Input<string>;
+    readonly kmsKeyArn: pulumi.Input<string>;
     /** Function name. Default `partitionRegistrarName` of the running stack (`<project>-<stack>-partition-registrar`). */
-    functionName?: string;
+    readonly functionName?: string;
     /** EventBridge schedule. Default `rate(15 minutes)`. */
-    schedule?: string;
+    readonly schedule?: string;
     /** Hours before the current one that each run re-registers (covers failed runs). Default 3. */
-    lookbackHours?: number;
+    readonly lookbackHours?: number;
     /** Hours after the current one registered in advance. Default 1. */
-    aheadHours?: number;
+    readonly aheadHours?: number;
     /** Log retention in days. Default 30. */
-    logRetentionDays?: number;
+    readonly logRetentionDays?: number;
 }
 
 /**
@@ -138,4 +111,31 @@ export class PartitionRegistrar extends pulumi.ComponentResource {
         this.functionName = this.function.name;
         this.registerOutputs({ functionName: this.functionName });
     }
+}
+
+const ENTRY = path.resolve(__dirname, "..", "functions", "partition-registrar", "index.ts");
+let bundled: string | undefined;
+
+/**
+ * Bundles the registrar (TypeScript + the AWS SDK Glue client) into one CommonJS file with esbuild, at
+ * program time: no build output is committed, and the SDK version is the one in package-lock.json, not
+ * whatever the Lambda runtime happens to ship. The output is deterministic, so an unchanged function
+ * does not redeploy.
+ */
+export function bundlePartitionRegistrar(): string {
+    if (bundled === undefined) {
+        const result = buildSync({
+            entryPoints: [ENTRY],
+            bundle: true,
+            platform: "node",
+            target: "node22",
+            format: "cjs",
+            minify: true,
+            legalComments: "none",
+            write: false,
+            logLevel: "silent",
+        });
+        bundled = result.outputFiles[0].text;
+    }
+    return bundled;
 }

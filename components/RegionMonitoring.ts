@@ -12,21 +12,53 @@ import { currentStackId } from "../lib/pulumi-config";
 import { alarmTopic } from "./alarm-topic";
 
 export interface RegionMonitoringArgs {
-    region: string;
-    scope: pulumi.Input<AccountScope>;
+    readonly region: string;
+    readonly scope: pulumi.Input<AccountScope>;
     /** KMS key that encrypts the alarm topic (its key policy lets CloudWatch and SNS use it). */
-    kmsKeyArn: pulumi.Input<string>;
+    readonly kmsKeyArn: pulumi.Input<string>;
     /** Email addresses subscribed to the alarm topic. Default none. */
-    alarmEmails?: string[];
-    apps: MonitoredApp[];
+    readonly alarmEmails?: string[];
+    readonly apps: MonitoredApp[];
     /** Streams this stack created: write-throttling alarms. */
-    createdStreams: string[];
+    readonly createdStreams: string[];
     /** Every source stream (created and attached): "records in" on the dashboard. */
-    sourceStreams: string[];
+    readonly sourceStreams: string[];
     /** Project and stack: the topic, alarm and dashboard names (lib/naming.ts). Default the running stack's. */
-    stackId?: StackId;
+    readonly stackId?: StackId;
     /** Lag threshold in milliseconds. Default 60000. */
-    lagThresholdMs?: number;
+    readonly lagThresholdMs?: number;
+}
+
+export class RegionMonitoring extends pulumi.ComponentResource {
+    public readonly topic: aws.sns.Topic;
+    public readonly alarms: aws.cloudwatch.MetricAlarm[];
+    public readonly dashboard: aws.cloudwatch.Dashboard;
+
+    constructor(name: string, args: RegionMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("clickstream:index:RegionMonitoring", name, {}, opts);
+        const lagThresholdMs = args.lagThresholdMs ?? REGION_ALARM_DEFAULTS.lagThresholdMs;
+
+        const stackId = args.stackId ?? currentStackId();
+        // The topic was auto-named until 2026-11: naming it replaces it, and its subscriptions with it (CHANGELOG.md).
+        this.topic = alarmTopic(name, { stackId, scope: args.scope, kmsKeyArn: args.kmsKeyArn, emails: args.alarmEmails ?? [] }, this);
+
+        this.alarms = regionAlarmSpecs({ apps: args.apps, createdStreams: args.createdStreams, lagThresholdMs }).map(
+            (spec) => new aws.cloudwatch.MetricAlarm(`${name}-${spec.id}`, metricAlarmArgs(spec, alarmName(stackId, spec.id), this.topic.arn), { parent: this }),
+        );
+
+        this.dashboard = new aws.cloudwatch.Dashboard(
+            `${name}-dashboard`,
+            {
+                dashboardName: stackPrefix(stackId),
+                dashboardBody: pulumi.jsonStringify(
+                    regionDashboardBody({ region: args.region, apps: args.apps, sourceStreams: args.sourceStreams, createdStreams: args.createdStreams, lagThresholdMs }),
+                ),
+            },
+            { parent: this },
+        );
+
+        this.registerOutputs({ topicArn: this.topic.arn, dashboardName: this.dashboard.dashboardName });
+    }
 }
 
 type DashboardMetric = (string | { stat?: string; label?: string })[];
@@ -79,36 +111,4 @@ export function regionDashboardBody(args: {
         );
     }
     return { widgets };
-}
-
-export class RegionMonitoring extends pulumi.ComponentResource {
-    public readonly topic: aws.sns.Topic;
-    public readonly alarms: aws.cloudwatch.MetricAlarm[];
-    public readonly dashboard: aws.cloudwatch.Dashboard;
-
-    constructor(name: string, args: RegionMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("clickstream:index:RegionMonitoring", name, {}, opts);
-        const lagThresholdMs = args.lagThresholdMs ?? REGION_ALARM_DEFAULTS.lagThresholdMs;
-
-        const stackId = args.stackId ?? currentStackId();
-        // The topic was auto-named until 2026-11: naming it replaces it, and its subscriptions with it (CHANGELOG.md).
-        this.topic = alarmTopic(name, { stackId, scope: args.scope, kmsKeyArn: args.kmsKeyArn, emails: args.alarmEmails ?? [] }, this);
-
-        this.alarms = regionAlarmSpecs({ apps: args.apps, createdStreams: args.createdStreams, lagThresholdMs }).map(
-            (spec) => new aws.cloudwatch.MetricAlarm(`${name}-${spec.id}`, metricAlarmArgs(spec, alarmName(stackId, spec.id), this.topic.arn), { parent: this }),
-        );
-
-        this.dashboard = new aws.cloudwatch.Dashboard(
-            `${name}-dashboard`,
-            {
-                dashboardName: stackPrefix(stackId),
-                dashboardBody: pulumi.jsonStringify(
-                    regionDashboardBody({ region: args.region, apps: args.apps, sourceStreams: args.sourceStreams, createdStreams: args.createdStreams, lagThresholdMs }),
-                ),
-            },
-            { parent: this },
-        );
-
-        this.registerOutputs({ topicArn: this.topic.arn, dashboardName: this.dashboard.dashboardName });
-    }
 }

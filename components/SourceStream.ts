@@ -13,13 +13,13 @@ import { currentStackId } from "../lib/pulumi-config";
 
 export interface SourceStreamArgs {
     /** The validated source config (`clickstream:sources.<name>`). Decides which resources exist. */
-    source: SourceStreamConfig;
+    readonly source: SourceStreamConfig;
     /** Apps reading this source (config keys). For an attached stream, one EFO consumer each. */
-    readers: string[];
+    readonly readers: string[];
     /** KMS key (rotation on) that encrypts a created stream. Required with `mode: create`; unused for `attach`. */
-    kmsKey?: aws.kms.Key;
+    readonly kmsKey?: aws.kms.Key;
     /** Project and stack, for the consumers' names (`appResourceName`). Default the running stack's. */
-    stackId?: StackId;
+    readonly stackId?: StackId;
 }
 
 export class SourceStream extends pulumi.ComponentResource {

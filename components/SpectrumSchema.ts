@@ -14,118 +14,22 @@ export interface RedshiftViewFile {
     sql: string;
 }
 
-/** `CREATE EXTERNAL SCHEMA` over the Glue database, with the Spectrum role. */
-export function externalSchemaSql(schema: string, glueDatabase: string, roleArn: string, region: string): string {
-    return (
-        `CREATE EXTERNAL SCHEMA IF NOT EXISTS ${schema} FROM DATA CATALOG DATABASE '${glueDatabase}' ` +
-        `IAM_ROLE '${roleArn}' REGION '${region}'`
-    );
-}
-
-/**
- * `DROP SCHEMA` of the external schema, run before each (re-)creation: `CREATE EXTERNAL SCHEMA IF NOT
- * EXISTS` alone would keep an existing schema's old Glue database and role. An external schema holds no
- * data, only the link to the catalog; `CASCADE` also drops objects bound to it (the views of
- * `sql/redshift/` are late-binding and are re-run after the schema anyway). `public` is refused: the
- * stack would drop the database's default schema and everything in it.
- */
-export function dropExternalSchemaSql(schema: string): string {
-    if (schema === "public") {
-        throw new ConfigError(
-            "clickstream:spectrumSchema: 'public' is not valid; the stack drops and re-creates this schema (DROP SCHEMA ... CASCADE) when the Glue database or the role changes, so it must be a schema of its own",
-        );
-    }
-    return `DROP SCHEMA IF EXISTS ${schema} CASCADE`;
-}
-
-/**
- * A short key of the external schema's definition (its `CREATE EXTERNAL SCHEMA` text: schema, Glue
- * database, role, region): the same text gives the same key, so an unchanged config leaves every
- * statement's inputs identical; any change gives a new key.
- */
-export function schemaVersion(schemaSql: string): string {
-    return createHash("sha256").update(schemaSql).digest("hex").slice(0, 12);
-}
-
-
-/**
- * The schemas the views are created in: the schema that qualifies each `CREATE [OR REPLACE] VIEW`
- * name, or `public` for an unqualified name (the first schema of Redshift's default search path that exists).
- */
-export function viewSchemas(views: { sql: string }[]): string[] {
-    const schemas = views.map((v) => /\bCREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+(?:"?([A-Za-z_][\w$]*)"?\s*\.)?/i.exec(v.sql)?.[1]?.toLowerCase() ?? "public");
-    return [...new Set(schemas)];
-}
-
-/** Stands for the deployer's database user in `grantSql`, which is not known when the program runs. */
-export const DEPLOYER_DATABASE_USER = "<your database user>";
-
-/**
- * The grants the Data API's database user needs to run the statements: `CREATE` on the database
- * (`CREATE EXTERNAL SCHEMA`; the user then owns the schema, which lets it drop it again) and `CREATE` on
- * each schema the views are created in. The user is a quoted identifier (IAM-mapped names contain ':').
- */
-export function grantSql(database: string, user: string, schemas: string[]): string {
-    const grantee = `"${user.replace(/"/g, '""')}"`;
-    return [`GRANT CREATE ON DATABASE ${database} TO ${grantee};`, ...schemas.map((s) => `GRANT CREATE ON SCHEMA ${s} TO ${grantee};`)].join(" ");
-}
-
-/**
- * Substitutes the placeholders of a `sql/redshift/` file. The one placeholder is `${schema}`: the
- * external schema (config `clickstream:spectrumSchema`). Any other `${...}` is a mistake in the file.
- */
-export function renderRedshiftSql(file: string, sql: string, vars: { schema: string }): string {
-    const rendered = sql.replace(/\$\{schema\}/g, vars.schema);
-    const unknown = /\$\{[^}]*\}/.exec(rendered);
-    if (unknown) throw new SqlDefinitionError(`${file}: unknown placeholder ${unknown[0]}; the only placeholder is \${schema} (the Spectrum external schema)`);
-    return rendered;
-}
-
-const ROLE_ARN = /arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+/g;
-
-/**
- * The one command that associates the Spectrum role with an existing target without touching the
- * roles already there:
- * - a provisioned cluster: `modify-cluster-iam-roles --add-iam-roles` adds exactly one role;
- * - a serverless namespace: `update-namespace --iam-roles` takes the complete list, and only together
- *   with `--default-iam-role-arn` (UpdateNamespace updates the two together). So the command lists every
- *   role the namespace has now (read at deployment) plus the Spectrum role, and keeps the namespace's
- *   default role, or makes the Spectrum role the default when the namespace has none.
- */
-export function associationCommand(
-    target: { mode: "cluster"; clusterIdentifier: string } | { mode: "serverless"; namespaceName: string; existingRoles: string[]; defaultRole?: string },
-    roleArn: string,
-    region: string,
-): string {
-    if (target.mode === "cluster") {
-        return `aws redshift modify-cluster-iam-roles --region ${region} --cluster-identifier ${target.clusterIdentifier} --add-iam-roles ${roleArn}`;
-    }
-    // The namespace API reports roles as ARNs or as "IamRole(applyStatus=..., iamRoleArn=arn:...)" strings.
-    const existing = target.existingRoles.flatMap((r) => r.match(ROLE_ARN) ?? []);
-    const defaultRole = target.defaultRole?.match(ROLE_ARN)?.[0] ?? roleArn;
-    const roles = [...new Set([...existing, defaultRole, roleArn])];
-    return (
-        `aws redshift-serverless update-namespace --region ${region} --namespace-name ${target.namespaceName} ` +
-        `--iam-roles ${roles.join(" ")} --default-iam-role-arn ${defaultRole}`
-    );
-}
-
 export interface SpectrumSchemaArgs {
     /** Where the schema lives (config `clickstream:redshift`). */
-    target: RedshiftTarget;
+    readonly target: RedshiftTarget;
     /** Partition, home region and account of the lake. */
-    scope: pulumi.Input<LakeScope>;
-    glueDatabase: pulumi.Input<string>;
-    bucketArn: pulumi.Input<string>;
+    readonly scope: pulumi.Input<LakeScope>;
+    readonly glueDatabase: pulumi.Input<string>;
+    readonly bucketArn: pulumi.Input<string>;
     /** The output tables (= S3 prefixes) the role may read. */
-    outputs: string[];
-    kmsKeyArn: pulumi.Input<string>;
+    readonly outputs: string[];
+    readonly kmsKeyArn: pulumi.Input<string>;
     /** External schema name (config `clickstream:spectrumSchema`). */
-    schemaName: string;
+    readonly schemaName: string;
     /** Enrichment views from `sql/redshift/`, run in file-name order after the schema. Default none. */
-    views?: RedshiftViewFile[];
+    readonly views?: RedshiftViewFile[];
     /** Name of the created namespace and workgroup (`create-serverless` only). Default `redshiftServerlessName(<project>)`. */
-    serverlessName?: string;
+    readonly serverlessName?: string;
 }
 
 /**
@@ -321,4 +225,101 @@ export class SpectrumSchema extends pulumi.ComponentResource {
         }
         this.registerOutputs({ roleArn: this.roleArn, schemaSql: this.schemaSql });
     }
+}
+
+
+/** `CREATE EXTERNAL SCHEMA` over the Glue database, with the Spectrum role. */
+export function externalSchemaSql(schema: string, glueDatabase: string, roleArn: string, region: string): string {
+    return (
+        `CREATE EXTERNAL SCHEMA IF NOT EXISTS ${schema} FROM DATA CATALOG DATABASE '${glueDatabase}' ` +
+        `IAM_ROLE '${roleArn}' REGION '${region}'`
+    );
+}
+
+/**
+ * `DROP SCHEMA` of the external schema, run before each (re-)creation: `CREATE EXTERNAL SCHEMA IF NOT
+ * EXISTS` alone would keep an existing schema's old Glue database and role. An external schema holds no
+ * data, only the link to the catalog; `CASCADE` also drops objects bound to it (the views of
+ * `sql/redshift/` are late-binding and are re-run after the schema anyway). `public` is refused: the
+ * stack would drop the database's default schema and everything in it.
+ */
+export function dropExternalSchemaSql(schema: string): string {
+    if (schema === "public") {
+        throw new ConfigError(
+            "clickstream:spectrumSchema: 'public' is not valid; the stack drops and re-creates this schema (DROP SCHEMA ... CASCADE) when the Glue database or the role changes, so it must be a schema of its own",
+        );
+    }
+    return `DROP SCHEMA IF EXISTS ${schema} CASCADE`;
+}
+
+/**
+ * A short key of the external schema's definition (its `CREATE EXTERNAL SCHEMA` text: schema, Glue
+ * database, role, region): the same text gives the same key, so an unchanged config leaves every
+ * statement's inputs identical; any change gives a new key.
+ */
+export function schemaVersion(schemaSql: string): string {
+    return createHash("sha256").update(schemaSql).digest("hex").slice(0, 12);
+}
+
+
+/**
+ * The schemas the views are created in: the schema that qualifies each `CREATE [OR REPLACE] VIEW`
+ * name, or `public` for an unqualified name (the first schema of Redshift's default search path that exists).
+ */
+export function viewSchemas(views: { sql: string }[]): string[] {
+    const schemas = views.map((v) => /\bCREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+(?:"?([A-Za-z_][\w$]*)"?\s*\.)?/i.exec(v.sql)?.[1]?.toLowerCase() ?? "public");
+    return [...new Set(schemas)];
+}
+
+/** Stands for the deployer's database user in `grantSql`, which is not known when the program runs. */
+export const DEPLOYER_DATABASE_USER = "<your database user>";
+
+/**
+ * The grants the Data API's database user needs to run the statements: `CREATE` on the database
+ * (`CREATE EXTERNAL SCHEMA`; the user then owns the schema, which lets it drop it again) and `CREATE` on
+ * each schema the views are created in. The user is a quoted identifier (IAM-mapped names contain ':').
+ */
+export function grantSql(database: string, user: string, schemas: string[]): string {
+    const grantee = `"${user.replace(/"/g, '""')}"`;
+    return [`GRANT CREATE ON DATABASE ${database} TO ${grantee};`, ...schemas.map((s) => `GRANT CREATE ON SCHEMA ${s} TO ${grantee};`)].join(" ");
+}
+
+/**
+ * Substitutes the placeholders of a `sql/redshift/` file. The one placeholder is `${schema}`: the
+ * external schema (config `clickstream:spectrumSchema`). Any other `${...}` is a mistake in the file.
+ */
+export function renderRedshiftSql(file: string, sql: string, vars: { schema: string }): string {
+    const rendered = sql.replace(/\$\{schema\}/g, vars.schema);
+    const unknown = /\$\{[^}]*\}/.exec(rendered);
+    if (unknown) throw new SqlDefinitionError(`${file}: unknown placeholder ${unknown[0]}; the only placeholder is \${schema} (the Spectrum external schema)`);
+    return rendered;
+}
+
+const ROLE_ARN = /arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+/g;
+
+/**
+ * The one command that associates the Spectrum role with an existing target without touching the
+ * roles already there:
+ * - a provisioned cluster: `modify-cluster-iam-roles --add-iam-roles` adds exactly one role;
+ * - a serverless namespace: `update-namespace --iam-roles` takes the complete list, and only together
+ *   with `--default-iam-role-arn` (UpdateNamespace updates the two together). So the command lists every
+ *   role the namespace has now (read at deployment) plus the Spectrum role, and keeps the namespace's
+ *   default role, or makes the Spectrum role the default when the namespace has none.
+ */
+export function associationCommand(
+    target: { mode: "cluster"; clusterIdentifier: string } | { mode: "serverless"; namespaceName: string; existingRoles: string[]; defaultRole?: string },
+    roleArn: string,
+    region: string,
+): string {
+    if (target.mode === "cluster") {
+        return `aws redshift modify-cluster-iam-roles --region ${region} --cluster-identifier ${target.clusterIdentifier} --add-iam-roles ${roleArn}`;
+    }
+    // The namespace API reports roles as ARNs or as "IamRole(applyStatus=..., iamRoleArn=arn:...)" strings.
+    const existing = target.existingRoles.flatMap((r) => r.match(ROLE_ARN) ?? []);
+    const defaultRole = target.defaultRole?.match(ROLE_ARN)?.[0] ?? roleArn;
+    const roles = [...new Set([...existing, defaultRole, roleArn])];
+    return (
+        `aws redshift-serverless update-namespace --region ${region} --namespace-name ${target.namespaceName} ` +
+        `--iam-roles ${roles.join(" ")} --default-iam-role-arn ${defaultRole}`
+    );
 }

@@ -9,16 +9,16 @@ import { alarmTopicPolicy } from "../lib/iam/documents";
 import { alarmTopicName, StackId } from "../lib/naming";
 
 export interface AlarmTopicArgs {
-    stackId: StackId;
-    scope: pulumi.Input<{ partition: string; accountId: string; region: string }>;
-    kmsKeyArn: pulumi.Input<string>;
-    emails: string[];
+    readonly stackId: StackId;
+    readonly scope: pulumi.Input<{ partition: string; accountId: string; region: string }>;
+    readonly kmsKeyArn: pulumi.Input<string>;
+    readonly emails: string[];
     /**
      * The logical name each subscription had when subscriptions were keyed by position, by position
      * (`aliases`): the first deployment keyed by address adopts them instead of re-subscribing, which would
      * send every address a new confirmation mail.
      */
-    formerSubscriptionName?: (index: number) => string;
+    readonly formerSubscriptionName?: (index: number) => string;
 }
 
 /**

@@ -9,13 +9,13 @@ import { tlsOnlyBucketPolicy } from "../lib/iam/documents";
 
 export interface SecureBucketSettingsArgs {
     /** The bucket, as its settings resources reference it (its id or its name). */
-    bucket: pulumi.Input<string>;
-    bucketArn: pulumi.Output<string>;
+    readonly bucket: pulumi.Input<string>;
+    readonly bucketArn: pulumi.Output<string>;
     /** Default encryption key. */
-    kmsKeyArn: pulumi.Input<string>;
-    lifecycleRules: aws.types.input.s3.BucketLifecycleConfigurationRule[];
+    readonly kmsKeyArn: pulumi.Input<string>;
+    readonly lifecycleRules: aws.types.input.s3.BucketLifecycleConfigurationRule[];
     /** Options of every settings resource (parent, retention); `dependsOn` is added where order matters. */
-    options: () => pulumi.CustomResourceOptions;
+    readonly options: () => pulumi.CustomResourceOptions;
 }
 
 export interface SecureBucketSettings {

@@ -84,8 +84,12 @@ export interface AppConfig {
     name: string;
     /** Source (key in `clickstream:sources`) this app reads. */
     source: string;
-    /** Outputs (file names in `sql/outputs/`) this app fills; `all` means every output. */
-    outputs: string[] | "all";
+    /** That source's Kinesis stream. */
+    streamName: string;
+    /** How it reads that stream (resolved from the sources and the apps sharing them). */
+    read: SourceRead;
+    /** Outputs (file names in `sql/outputs/`) this app fills, in `sql/outputs/` order (`all` resolved). */
+    outputs: string[];
     /** Initial parallelism. Default 1. */
     parallelism: number;
     /** Parallelism per KPU. Default 1. */
@@ -352,17 +356,21 @@ function apps(raw: unknown, sources: SourceStreamConfig[], outputNames: string[]
             fail(`${ak}.startTimestamp`, undefined, "startPosition AT_TIMESTAMP needs the instant to start from, ISO-8601 with a zone, e.g. 2026-11-27T10:00:00Z");
         }
         if (startPosition !== "AT_TIMESTAMP" && a.startTimestamp !== undefined) fail(`${ak}.startTimestamp`, a.startTimestamp, "applies only with startPosition: AT_TIMESTAMP");
-        let outputs: string[] | "all";
-        if (a.outputs === undefined || a.outputs === "all") {
-            outputs = "all";
-        } else {
+        let outputs = outputNames;
+        if (a.outputs !== undefined && a.outputs !== "all") {
             const list = structured(`${ak}.outputs`, a.outputs);
             if (!Array.isArray(list) || list.length === 0) fail(`${ak}.outputs`, a.outputs, "expected 'all' or a non-empty list of outputs");
-            outputs = list.map((o, i) => oneOf(`${ak}.outputs[${i}]`, o, outputNames));
+            const chosen = list.map((o, i) => oneOf(`${ak}.outputs[${i}]`, o, outputNames));
+            outputs = outputNames.filter((o) => chosen.includes(o));
         }
+        const stream = sources.find((s) => s.name === source)!;
+        // Every app that polls one created stream shares its 5 GetRecords calls per second per shard.
+        const pollers = Object.values(map).filter((x) => (x as { source?: unknown })?.source === source).length;
         return {
             name,
             source,
+            streamName: stream.streamName,
+            read: stream.mode === "attach" ? ({ readMode: "EFO" } as const) : ({ readMode: "POLLING", pollIntervalMs: pollIntervalMs(pollers) } as const),
             outputs,
             parallelism: integer(`${ak}.parallelism`, a.parallelism, 1, 1024, 1),
             parallelismPerKpu: integer(`${ak}.parallelismPerKpu`, a.parallelismPerKpu, 1, 8, 1),
@@ -385,7 +393,7 @@ function apps(raw: unknown, sources: SourceStreamConfig[], outputNames: string[]
 function checkOneAppPerWindowedOutput(apps: AppConfig[], outputNames: string[], windowedOutputs: string[]): void {
     const owner = new Map<string, string>();
     for (const app of apps) {
-        for (const output of app.outputs === "all" ? outputNames : app.outputs) {
+        for (const output of app.outputs) {
             if (!windowedOutputs.includes(output)) continue;
             const first = owner.get(output);
             if (first !== undefined) {
@@ -411,14 +419,13 @@ export const LATE_OUTPUT = "late_events";
  * Checked only when the SQL defines these outputs.
  */
 function checkNothingDroppedSilently(apps: AppConfig[], sources: SourceStreamConfig[], outputNames: string[], windowedOutputs: string[]): void {
-    const outputsOf = (app: AppConfig) => (app.outputs === "all" ? outputNames : app.outputs);
     if (outputNames.includes(LATE_OUTPUT)) {
         for (const app of apps) {
-            const windowed = outputsOf(app).filter((o) => windowedOutputs.includes(o));
-            if (windowed.length > 0 && !outputsOf(app).includes(LATE_OUTPUT)) {
+            const windowed = app.outputs.filter((o) => windowedOutputs.includes(o));
+            if (windowed.length > 0 && !app.outputs.includes(LATE_OUTPUT)) {
                 fail(
                     `${key("apps")}.${app.name}.outputs`,
-                    outputsOf(app),
+                    app.outputs,
                     `an app that fills windowed outputs (${windowed.join(", ")}) must also fill ${LATE_OUTPUT}, or its late events would be lost; add ${LATE_OUTPUT}`,
                 );
             }
@@ -426,7 +433,7 @@ function checkNothingDroppedSilently(apps: AppConfig[], sources: SourceStreamCon
     }
     if (outputNames.includes(REJECTED_OUTPUT)) {
         for (const source of sources) {
-            const writers = apps.filter((a) => a.source === source.name && outputsOf(a).includes(REJECTED_OUTPUT)).map((a) => a.name);
+            const writers = apps.filter((a) => a.source === source.name && a.outputs.includes(REJECTED_OUTPUT)).map((a) => a.name);
             const readers = apps.filter((a) => a.source === source.name).map((a) => a.name);
             if (readers.length > 0 && writers.length !== 1) {
                 throw new ConfigError(
@@ -446,18 +453,6 @@ export interface SourceRead {
     readMode: "EFO" | "POLLING";
     /** POLLING: milliseconds between two GetRecords calls per shard, so that all polling apps fit the stream's limit. */
     pollIntervalMs?: number;
-}
-
-/**
- * An app reads an attached stream through its own enhanced fan-out consumer (its own 2 MB/s per shard,
- * no shared limit) and polls a stream this stack created; every app that polls one stream shares
- * Kinesis's 5 GetRecords calls per second per shard, so each polls every 200 ms × the number of them.
- */
-export function sourceReadOf(region: Pick<RegionConfig, "apps" | "sources">, app: string): SourceRead {
-    const a = region.apps.find((x) => x.name === app)!;
-    const source = region.sources.find((s) => s.name === a.source)!;
-    if (source.mode === "attach") return { readMode: "EFO" };
-    return { readMode: "POLLING", pollIntervalMs: pollIntervalMs(region.apps.filter((x) => x.source === source.name).length) };
 }
 
 function checkPollingLimit(apps: AppConfig[], sources: SourceStreamConfig[]): void {
@@ -531,5 +526,5 @@ export function readStackFile(file: string): ConfigReader {
 
 /** The outputs an app fills, in `sql/outputs/` order. */
 export function selectedOutputs<T extends { name: string }>(app: AppConfig, outputs: T[]): T[] {
-    return app.outputs === "all" ? outputs : outputs.filter((o) => (app.outputs as string[]).includes(o.name));
+    return outputs.filter((o) => app.outputs.includes(o.name));
 }

@@ -2,7 +2,7 @@
  * Pure logic of a region stack's Flink SQL apps: names, and the runtime properties of one app built from
  * the SQL catalog, its source and the lake's outputs. Components call these with resolved values.
  */
-import { AppConfig, RegionConfig, selectedOutputs, sourceReadOf } from "./config";
+import { AppConfig, RegionConfig, selectedOutputs } from "./config";
 import { firehoseSinkOptions, kinesisSourceOptions, localEndpointOverrides } from "./connector-options";
 import { appStatements, buildRuntimeProperties, PropertyGroup, RuntimePropertiesError } from "./runtime-properties";
 import { FIREHOSE_NAME_MAX } from "./naming";
@@ -118,7 +118,7 @@ export function preflightRuntimeProperties(region: RegionConfig, catalog: SqlCat
         };
     }
     for (const app of region.apps) {
-        const read = sourceReadOf(region, app.name);
+        const { read } = app;
         appRuntimeProperties({
             app,
             catalog,

@@ -119,9 +119,7 @@ export async function analyse(repo: string, stack: string): Promise<{ outputs: O
     const lakeDir = path.join(repo, ".local", "lake");
     const catalog = loadSqlCatalog(path.join(repo, "sql"), repo);
     const region = parseRegionConfig(readStackFile(path.join(repo, `Pulumi.${stack}.yaml`)), ...outputNamesOf(catalog.outputs));
-    const all = catalog.outputs.map((o) => o.name);
-    const streamsOf = (output: string) =>
-        [...new Set(region.apps.filter((a) => (a.outputs === "all" ? all : a.outputs).includes(output)).map((a) => region.sources.find((s) => s.name === a.source)!.streamName))];
+    const streamsOf = (output: string) => [...new Set(region.apps.filter((a) => a.outputs.includes(output)).map((a) => a.streamName))];
     const instance = await DuckDBInstance.create(":memory:");
     const db = await instance.connect();
     await db.run(`CREATE TABLE gt AS SELECT * FROM read_json(${q(path.join(runDir, "ground-truth.jsonl"))}, format = 'newline_delimited', columns = {

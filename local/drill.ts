@@ -17,7 +17,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Command } from "commander";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { AppConfig, RegionConfig, selectedOutputs } from "../lib/config";
+import { AppConfig, RegionConfig } from "../lib/config";
 import { loadSqlCatalog, OutputTable, SqlCatalog } from "../lib/sql/catalog";
 import { parseArgs, stackName, validated, wholeNumber } from "./args";
 import { regionStacks } from "./cli";
@@ -114,10 +114,10 @@ export const CHANGED_METRICS: Record<string, MetricDefinition> = {
     },
 };
 
-function withOutput(region: RegionConfig, app: string, output: string, all: string[]): RegionConfig {
+function withOutput(region: RegionConfig, app: string, output: string): RegionConfig {
     return {
         ...region,
-        apps: region.apps.map((a): AppConfig => (a.name === app ? { ...a, outputs: [...(a.outputs === "all" ? all : a.outputs), output] } : a)),
+        apps: region.apps.map((a): AppConfig => (a.name === app ? { ...a, outputs: [...a.outputs, output] } : a)),
     };
 }
 
@@ -156,7 +156,6 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         phases.push({ name, startedMs, endedMs: Date.now(), line });
         log(`${at()} drill: phase ${phases.length}/6 ${name}: ${line}`);
     };
-    const all = stack.catalog.outputs.map((o) => o.name);
     const gtFile = path.join(stack.runDir, "ground-truth.jsonl");
     let sqlChangeAt = 0;
     let backlog = 0;
@@ -224,7 +223,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         const changed = await stack.stopApp(CHANGED_APP, false);
         sqlChangeAt = Date.now();
         const offset = fs.statSync(stack.apps.get(CHANGED_APP)!.logFile).size;
-        const v2Region = withOutput(stack.region, CHANGED_APP, ADDED_OUTPUT, all);
+        const v2Region = withOutput(stack.region, CHANGED_APP, ADDED_OUTPUT);
         const v2Plans = (await stack.plan(v2Region, v2)).filter((p) => p.app.name === CHANGED_APP);
         await stack.startApps(v2Plans, () => ({ restore: changed, allowNonRestoredState: true }));
         const report = appended(stack.apps.get(CHANGED_APP)!.logFile, offset).filter((l) => l.includes("clickstream-runner: restore:"));
@@ -269,7 +268,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     // Reconciliation: every window, the late events, and every app's accounting.
     const db = await (await DuckDBInstance.create(":memory:")).connect();
     const outputsOf = (app: string) =>
-        [...selectedOutputs(stack.region.apps.find((a) => a.name === app)!, stack.catalog.outputs).map((o) => o.name), ...(app === CHANGED_APP ? [ADDED_OUTPUT] : [])];
+        [...stack.region.apps.find((a) => a.name === app)!.outputs, ...(app === CHANGED_APP ? [ADDED_OUTPUT] : [])];
     const changes: DefinitionChange[] = [
         { output: CHANGED_OUTPUT, atMs: sqlChangeAt, before: METRICS[CHANGED_OUTPUT], after: CHANGED_METRICS[CHANGED_OUTPUT] },
         { output: ADDED_OUTPUT, atMs: sqlChangeAt, after: CHANGED_METRICS[ADDED_OUTPUT] },

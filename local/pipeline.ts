@@ -6,7 +6,6 @@
 import * as fs from "fs";
 import * as path from "path";
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { selectedOutputs } from "../lib/config";
 import { registerLakeViews, runAthenaQueries, QueryResult } from "./athena";
 import { BarChart, dashboardHtml, LineChart, toSeries } from "./dashboard";
 import { operatorMetrics } from "./flink-rest";
@@ -96,7 +95,7 @@ export async function waitUntilRead(stack: LocalStack, sent: (stream: string) =>
 export function scopes(stack: LocalStack, outputs: (app: string) => string[]): AppScope[] {
     return stack.region.apps.map((a) => ({
         app: a.name,
-        stream: stack.region.sources.find((s) => s.name === a.source)!.streamName,
+        stream: a.streamName,
         outputs: outputs(a.name),
         counts: stack.counts(a.name),
     }));
@@ -207,7 +206,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     step(7, `athena: ${athena.length} queries from sql/athena/ run with DuckDB${athena.length ? ": " + athena.map((a) => `${a.name} ${a.error ? "FAILED: " + a.error : a.rows.length + " rows"}`).join("; ") : ""}`);
 
     // 8. Reconciliation.
-    const outputsOf = (app: string) => selectedOutputs(region.apps.find((a) => a.name === app)!, catalog.outputs).map((o) => o.name);
+    const outputsOf = (app: string) => region.apps.find((a) => a.name === app)!.outputs;
     const rec = await reconcile(db, gtFile, stack.lakeDir, region.region, scopes(stack, outputsOf), { allWindowsClosed: true });
     step(8, "reconciliation of every window against the ground truth, and the accounting of every app:");
     for (const [o, s] of Object.entries(rec.perOutput)) log(`     ${o.padEnd(24)} ${String(s.compared).padStart(5)} windows compared, ${s.mismatches} mismatches`);

@@ -7,7 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ClickstreamAnalytics } from "../components/ClickstreamAnalytics";
 import { RegionMonitoring } from "../components/RegionMonitoring";
-import { RegionConfig, sourceReadOf } from "../lib/config";
+import { RegionConfig } from "../lib/config";
 import { appResourceName } from "../lib/naming";
 import { currentStackId } from "../lib/pulumi-config";
 import { LakeAnalyticsOutputs, preflightRuntimeProperties } from "../lib/region-app";
@@ -47,16 +47,13 @@ export function createRegionStack(config: RegionConfig, catalog: SqlCatalog, opt
         scope: analytics.scope,
         kmsKeyArn: analytics.kmsKey.arn,
         alarmEmails: config.alarmEmails,
-        apps: config.apps.map((a) => {
-            const read = sourceReadOf(config, a.name);
-            return {
-                name: a.name,
-                applicationName: appResourceName(stackId, a.name),
-                streamName: config.sources.find((s) => s.name === a.source)!.streamName,
-                readMode: read.readMode,
-                ...(read.readMode === "EFO" ? { consumerName: appResourceName(stackId, a.name) } : {}),
-            };
-        }),
+        apps: config.apps.map((a) => ({
+            name: a.name,
+            applicationName: appResourceName(stackId, a.name),
+            streamName: a.streamName,
+            readMode: a.read.readMode,
+            ...(a.read.readMode === "EFO" ? { consumerName: appResourceName(stackId, a.name) } : {}),
+        })),
         createdStreams: config.sources.filter((s) => s.mode === "create").map((s) => s.streamName),
         sourceStreams: config.sources.map((s) => s.streamName),
         stackId,

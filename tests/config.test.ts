@@ -92,7 +92,11 @@ describe("config: defaults", () => {
         expect(config.apps[0]).to.deep.equal({
             name: "realtime",
             source: "web",
-            outputs: "all",
+            streamName: "clickstream-eu-web",
+            // The only app on a created stream: polled every 200 ms, the connector's default.
+            read: { readMode: "POLLING", pollIntervalMs: 200 },
+            // outputs: all, resolved in sql/outputs order.
+            outputs: ["active_users_1m", "clicks_1m", "rejected_events"],
             parallelism: 1,
             parallelismPerKpu: 1,
             autoScaling: true,
@@ -102,6 +106,25 @@ describe("config: defaults", () => {
         });
         expect(config.logRetentionDays).to.equal(30);
         expect(config.alarmEmails).to.deep.equal([]);
+    });
+
+    it("resolves each app's outputs in sql/outputs order, its stream and its read mode, once", () => {
+        const config = parseRegionConfig(
+            region({
+                "clickstream:sources": { web: { streamName: "w", mode: "create" }, mob: { streamName: "m", mode: "attach" } },
+                "clickstream:apps": {
+                    a: { source: "web", outputs: ["rejected_events", "clicks_1m"] },
+                    b: { source: "web", outputs: ["active_users_1m"] },
+                    c: { source: "mob", outputs: ["rejected_events"] },
+                },
+            }),
+            OUTPUTS,
+        );
+        expect(config.apps.map((a) => [a.name, a.outputs, a.streamName, a.read])).to.deep.equal([
+            ["a", ["clicks_1m", "rejected_events"], "w", { readMode: "POLLING", pollIntervalMs: 400 }],
+            ["b", ["active_users_1m"], "w", { readMode: "POLLING", pollIntervalMs: 400 }],
+            ["c", ["rejected_events"], "m", { readMode: "EFO" }],
+        ]);
     });
 
     it("structured values given as JSON strings (as `pulumi config` stores them) are parsed", () => {

@@ -64,7 +64,9 @@ function book(): PriceBook {
 const app = (over: Partial<RegionConfig["apps"][number]>) => ({
     name: "a",
     source: "web",
-    outputs: "all" as const,
+    streamName: "web-stream",
+    read: { readMode: "POLLING" as const, pollIntervalMs: 200 },
+    outputs: ["clicks_1m", "rejected_events"],
     parallelism: 1,
     parallelismPerKpu: 1,
     autoScaling: true,
@@ -87,7 +89,7 @@ function euLike(): CostInput {
         ],
         apps: [
             app({ name: "realtime", source: "web", outputs: ["clicks_1m", "rejected_events"], parallelism: 2 }),
-            app({ name: "mobile", source: "mobile", outputs: "all", autoScaling: false }),
+            app({ name: "mobile", source: "mobile", streamName: "mobile-stream", read: { readMode: "EFO" }, autoScaling: false }),
         ],
         runnerJar: "runner/target/clickstream-runner.jar",
         logRetentionDays: 30,
@@ -197,7 +199,7 @@ describe("cost model: provisioned streams and a paused season", () => {
             ...input.config,
             season,
             sources: [{ name: "web", streamName: "us-web", mode: "create", capacity: "provisioned", shards: 8, retentionHours }],
-            apps: [app({ name: "realtime", source: "web", outputs: "all", parallelism: 4, parallelismPerKpu: 2 })],
+            apps: [app({ name: "realtime", source: "web", streamName: "us-web", parallelism: 4, parallelismPerKpu: 2 })],
         };
         input.eventsPerSecond = { web: 2000 };
         input.eventBytes = 800;

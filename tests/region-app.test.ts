@@ -15,9 +15,11 @@ import { RuntimePropertiesError } from "../lib/runtime-properties";
 import { loadSqlCatalog } from "../lib/sql/catalog";
 import { fixtureCatalog, fixtureSqlDir, lakeOutputs, tempJar } from "./region-fixtures";
 
-const app = (outputs: string[] | "all", name = "realtime"): AppConfig => ({
+const app = (outputs: string[], name = "realtime"): AppConfig => ({
     name,
     source: "web",
+    streamName: "web",
+    read: { readMode: "POLLING", pollIntervalMs: 200 },
     outputs,
     parallelism: 1,
     parallelismPerKpu: 1,
@@ -92,7 +94,7 @@ describe("region apps: pure logic", () => {
             season: "on",
             lakeStack: "acme/clickstream/lake",
             sources: [{ name: "web", streamName: "web", mode, capacity: "on-demand", retentionHours: 48 }],
-            apps: [app("all")],
+            apps: [{ ...app(catalog.outputs.map((o) => o.name)), ...(mode === "attach" ? { read: { readMode: "EFO" } } : {}) }],
             runnerJar: "runner/target/clickstream-runner.jar",
             logRetentionDays: 30,
             alarmEmails: [],

@@ -4,7 +4,7 @@
  * Every formula is documented in docs/COST.md.
  */
 import { REGION_ALARM_DEFAULTS, regionAlarmSpecs } from "../lib/alarms";
-import { AppConfig, RegionConfig, SourceStreamConfig, selectedOutputs, sourceReadOf } from "../lib/config";
+import { AppConfig, RegionConfig, SourceStreamConfig, selectedOutputs } from "../lib/config";
 
 export const GIB = 1024 ** 3;
 export const TIB = 1024 ** 4;
@@ -162,22 +162,24 @@ export function roundedBytes(bytes: number, unit: number): number {
     return Math.ceil(bytes / unit) * unit;
 }
 
-/** Configured KPUs of an app: ceil(parallelism / parallelismPerKpu). */
 /** The region stack's alarms, counted from the specs the stack creates them from. */
 export function regionAlarmCount(config: Pick<RegionConfig, "apps" | "sources">): number {
     return regionAlarmSpecs({
-        apps: config.apps.map((a) => {
-            const read = sourceReadOf(config, a.name);
-            const streamName = config.sources.find((s) => s.name === a.source)!.streamName;
-            return { name: a.name, applicationName: a.name, streamName, ...(read.readMode === "EFO" ? { readMode: "EFO", consumerName: a.name } : { readMode: "POLLING" }) };
-        }),
+        apps: config.apps.map((a) => ({
+            name: a.name,
+            applicationName: a.name,
+            streamName: a.streamName,
+            ...(a.read.readMode === "EFO" ? { readMode: "EFO", consumerName: a.name } : { readMode: "POLLING" }),
+        })),
         createdStreams: config.sources.filter((s) => s.mode === "create").map((s) => s.streamName),
         lagThresholdMs: REGION_ALARM_DEFAULTS.lagThresholdMs,
     }).length;
 }
 
 /** Alarms per app (downtime, failed checkpoints, restarts, lag), for the line's label. */
-const ALARMS_PER_APP = regionAlarmCount({ apps: [{ name: "a", source: "s" } as AppConfig], sources: [{ name: "s", streamName: "s", mode: "attach" } as SourceStreamConfig] });
+const ALARMS_PER_APP = regionAlarmCount({ apps: [{ name: "a", streamName: "s", read: { readMode: "EFO" } } as AppConfig], sources: [] });
+
+/** Configured KPUs of an app: ceil(parallelism / parallelismPerKpu). */
 
 export function configuredKpus(app: AppConfig): number {
     return Math.ceil(app.parallelism / app.parallelismPerKpu);

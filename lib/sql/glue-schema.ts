@@ -1,9 +1,11 @@
 /**
- * Maps an output's Flink SQL columns to Glue (Hive) columns.
+ * The Glue table of an output: its Flink SQL columns mapped to Glue (Hive) columns, the Parquet SerDe,
+ * and the table parameters (partition projection).
  *
  * The same schema drives three things that must agree: the Glue table, Firehose's JSON-to-Parquet
  * conversion (which reads the Glue table), and the local Firehose stand-in's Parquet files.
  */
+import { storageLocationTemplate, tableLocation } from "../naming";
 import { OutputTable, SqlDefinitionError } from "./catalog";
 
 export interface GlueColumn {
@@ -128,4 +130,60 @@ export function glueColumns(output: OutputTable): GlueColumn[] {
         }
         return { name: column.name, type: flinkTypeToGlue(column.flinkType, { file: output.file, column: column.name }) };
     });
+}
+
+/** Hive SerDe and formats of every output table (what Firehose's ParquetSerDe writes). */
+export const PARQUET = {
+    serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+    inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+    outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+} as const;
+
+
+/**
+ * Years that Athena's partition projection enumerates. Beyond the last year Athena would see no
+ * partition, so raise it (one line) before 2036; Spectrum is unaffected (it reads registered partitions).
+ */
+export const PROJECTION_YEARS = { first: 2025, last: 2035 } as const;
+
+/**
+ * The Glue table parameters of an output: an external Parquet table with Athena partition projection on
+ * `year, month, day, hour` whose `storage.location.template` is the Firehose prefix's layout.
+ */
+export function glueTableParameters(bucket: string, output: string): Record<string, string> {
+    return {
+        EXTERNAL: "TRUE",
+        classification: "parquet",
+        "parquet.compression": "SNAPPY",
+        "projection.enabled": "true",
+        "projection.year.type": "integer",
+        "projection.year.range": `${PROJECTION_YEARS.first},${PROJECTION_YEARS.last}`,
+        "projection.month.type": "integer",
+        "projection.month.range": "1,12",
+        "projection.month.digits": "2",
+        "projection.day.type": "integer",
+        "projection.day.range": "1,31",
+        "projection.day.digits": "2",
+        "projection.hour.type": "integer",
+        "projection.hour.range": "0,23",
+        "projection.hour.digits": "2",
+        "storage.location.template": storageLocationTemplate(bucket, output),
+    };
+}
+
+/** The StorageDescriptor of an output table: derived columns, Parquet SerDe, location `s3://<lake>/<output>/`. */
+export function glueStorageDescriptor(bucket: string, output: string, columns: GlueColumn[]) {
+    return {
+        location: tableLocation(bucket, output),
+        inputFormat: PARQUET.inputFormat,
+        outputFormat: PARQUET.outputFormat,
+        compressed: false,
+        storedAsSubDirectories: false,
+        columns: columns.map((c) => ({ name: c.name, type: c.type })),
+        serDeInfo: {
+            name: "parquet",
+            serializationLibrary: PARQUET.serializationLibrary,
+            parameters: { "serialization.format": "1" },
+        },
+    };
 }

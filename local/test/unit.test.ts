@@ -8,6 +8,7 @@ import { convertRecord, ConversionError, dataFileName, glueToDuckDb, partitionDi
 import { diffRows } from "../reconcile";
 import { Rng, Zipf } from "../rng";
 import { localStart } from "../runner";
+import { AppConfig } from "../../lib/config";
 import { barChartSvg, lineChartSvg } from "../dashboard";
 
 const gen = (seed: number) =>
@@ -110,10 +111,21 @@ describe("local: pure parts", () => {
         expect(b.due(99999)).to.equal(false);
     });
     it("a local app configured for LATEST reads its new stream from TRIM_HORIZON; other start positions are kept", () => {
-        const app = { name: "mobile", source: "mobile", outputs: "all", parallelism: 1, parallelismPerKpu: 1, autoScaling: true, checkpointIntervalMs: 60000, restore: "latest" } as const;
+        const app: Omit<AppConfig, "startPosition"> = {
+            name: "mobile",
+            source: "mobile",
+            streamName: "mobile-events-eu",
+            read: { readMode: "EFO" },
+            outputs: ["late_events"],
+            parallelism: 1,
+            parallelismPerKpu: 1,
+            autoScaling: true,
+            checkpointIntervalMs: 60000,
+            restore: "latest",
+        };
         expect(localStart({ ...app, startPosition: "LATEST" })).to.deep.equal({ ...app, startPosition: "TRIM_HORIZON" });
         expect(localStart({ ...app, startPosition: "TRIM_HORIZON" }).startPosition).to.equal("TRIM_HORIZON");
-        const atTimestamp = { ...app, startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-30T10:00:00Z" } as const;
+        const atTimestamp: AppConfig = { ...app, startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-30T10:00:00Z" };
         expect(localStart(atTimestamp)).to.equal(atTimestamp);
     });
     it("sizes shards for the rate", () => {
