@@ -9,7 +9,11 @@ PAR="${BENCH_PARALLELISM:-2}"
 HEAP="${BENCH_HEAP:-3g}"
 WORK="runner/target/bench"
 mkdir -p "$WORK"
-if [ ! -f runner/target/clickstream-runner.jar ] || [ ! -f runner/target/classpath.txt ]; then
+# The dev-only tools (GenerateEvents, LocalApp: runner/src/tools/java) compile with the tests into
+# runner/target/test-classes, not into the jar: "package" with -DskipTests still compiles them.
+TOOLS="runner/target/test-classes"
+if [ ! -f runner/target/clickstream-runner.jar ] || [ ! -f runner/target/classpath.txt ] \
+  || [ ! -f "$TOOLS/com/clickstream/runner/tools/LocalApp.class" ]; then
   mvn -q -f runner/pom.xml -DskipTests package
 fi
 CP="runner/target/clickstream-runner.jar:$(cat runner/target/classpath.txt)"
@@ -17,11 +21,11 @@ OPENS="$(sed -n 's/.*<flink.add-opens>\(.*\)<\/flink.add-opens>.*/\1/p' runner/p
 DATA="$WORK/events-$EVENTS.jsonl"
 if [ ! -f "$DATA" ]; then
   echo "generating $EVENTS events -> $DATA"
-  java -cp "$CP" com.clickstream.runner.tools.GenerateEvents --events "$EVENTS" --out "$DATA.tmp"
+  java -cp "$TOOLS" com.clickstream.runner.tools.GenerateEvents --events "$EVENTS" --out "$DATA.tmp"
   mv "$DATA.tmp" "$DATA"
 fi
 
-java -cp "$CP" com.clickstream.runner.tools.LocalApp --sql-dir sql --input "$DATA" --blackhole \
+java -cp "$TOOLS:$CP" com.clickstream.runner.tools.LocalApp --sql-dir sql --input "$DATA" --blackhole \
   --region bench-1 --parallelism "$PAR" --checkpoint-ms 10000 --out "$WORK/app.json"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/time -v -o "$WORK/time.txt" java -Xmx"$HEAP" -Dlog4j.configurationFile=runner/bench/log4j2.properties $OPENS -cp "$CP" com.clickstream.runner.SqlRunner \

@@ -15,7 +15,6 @@ public final class DdlRewriter {
     public static String createTableName(String sql) {
         int i = SqlText.skipSpaceAndComments(sql, 0);
         int[] end = new int[1];
-        String[] expected = {"CREATE"};
         String w = SqlText.readIdentifier(sql, i, end);
         if (w == null || !w.equalsIgnoreCase("CREATE")) return null;
         i = SqlText.skipSpaceAndComments(sql, end[0]);

@@ -64,6 +64,45 @@ final class OperatorUids {
         return uid;
     }
 
+    /** The tables the job writes, one per sink, in the order of {@code roots}. */
+    static List<String> sinkTables(List<Transformation<?>> roots) {
+        List<String> tables = new ArrayList<>();
+        for (Transformation<?> t : reachable(roots)) {
+            String table = sinkTable(t);
+            if (table != null) tables.add(table);
+        }
+        return tables;
+    }
+
+    /**
+     * The tables the job reads, one per source operator: {@code <table>} of a source whose uid is
+     * {@code source:<table>} (a table with event time per shard), else the name the planner gave it.
+     */
+    static List<String> sourceTables(List<Transformation<?>> roots) {
+        List<String> tables = new ArrayList<>();
+        for (Transformation<?> t : reachable(roots)) {
+            if (!t.getInputs().isEmpty()) continue;
+            String uid = t.getUid();
+            tables.add(uid != null && uid.startsWith("source:") ? uid.substring("source:".length())
+                    : NODE_ID_SUFFIX.matcher(t.getName()).replaceAll(""));
+        }
+        return tables;
+    }
+
+    /** Every transformation reachable from {@code roots}, each once, inputs before their consumers. */
+    private static List<Transformation<?>> reachable(List<Transformation<?>> roots) {
+        List<Transformation<?>> out = new ArrayList<>();
+        Set<Integer> seen = new HashSet<>();
+        for (Transformation<?> t : roots) reachable(t, seen, out);
+        return out;
+    }
+
+    private static void reachable(Transformation<?> t, Set<Integer> seen, List<Transformation<?>> out) {
+        if (!seen.add(t.getId())) return;
+        for (Transformation<?> input : t.getInputs()) reachable(input, seen, out);
+        out.add(t);
+    }
+
     /** The table a sink writes, or null when {@code t} is not a sink. */
     static String sinkTable(Transformation<?> t) {
         String d = description(t);

@@ -20,13 +20,14 @@ public final class RunnerConfig {
     private final long localCheckpointIntervalMs;
     private final Integer localParallelism;
     private final String stateTtl;
+    private final String sourceIdleTimeout;
     private final long sourceIdleTimeoutMs;
     private final Integer localRestPort;
     private final String localCheckpointDir;
     private final Map<String, Map<String, String>> tableOptions;
 
     private RunnerConfig(String appName, String sourceRegion, int sqlGroups, long localCheckpointIntervalMs,
-                         Integer localParallelism, String stateTtl, long sourceIdleTimeoutMs, Integer localRestPort,
+                         Integer localParallelism, String stateTtl, String sourceIdleTimeout, long sourceIdleTimeoutMs, Integer localRestPort,
                          String localCheckpointDir, Map<String, Map<String, String>> tableOptions) {
         this.appName = appName;
         this.sourceRegion = sourceRegion;
@@ -34,6 +35,7 @@ public final class RunnerConfig {
         this.localCheckpointIntervalMs = localCheckpointIntervalMs;
         this.localParallelism = localParallelism;
         this.stateTtl = stateTtl;
+        this.sourceIdleTimeout = sourceIdleTimeout;
         this.sourceIdleTimeoutMs = sourceIdleTimeoutMs;
         this.localRestPort = localRestPort;
         this.localCheckpointDir = localCheckpointDir;
@@ -58,6 +60,7 @@ public final class RunnerConfig {
             throw new StartupException("runtime property runner/local.parallelism must be >= 1, got " + parallelism);
         }
         String ttl = runner.getProperty("state.ttl", DEFAULT_STATE_TTL).strip();
+        String idle = runner.getProperty("source.idle-timeout", DEFAULT_SOURCE_IDLE_TIMEOUT).strip();
         long idleMs = durationMillis(runner, "source.idle-timeout", DEFAULT_SOURCE_IDLE_TIMEOUT);
         Integer restPort = runner.getProperty("local.rest.port") == null ? null : intValue(runner, "local.rest.port", null);
         String checkpointDir = runner.getProperty("local.checkpoint.dir");
@@ -73,7 +76,7 @@ public final class RunnerConfig {
                 tables.put(table, Collections.unmodifiableMap(options));
             }
         }
-        return new RunnerConfig(appName, region, sqlGroups, cp, parallelism, ttl, idleMs, restPort,
+        return new RunnerConfig(appName, region, sqlGroups, cp, parallelism, ttl, idle, idleMs, restPort,
                 checkpointDir == null || checkpointDir.isBlank() ? null : checkpointDir.strip(), Collections.unmodifiableMap(tables));
     }
 
@@ -122,6 +125,8 @@ public final class RunnerConfig {
     public long localCheckpointIntervalMs() { return localCheckpointIntervalMs; }
     public Integer localParallelism() { return localParallelism; }
     public String stateTtl() { return stateTtl; }
+    /** runner/source.idle-timeout as given (a Flink duration), or its default. */
+    public String sourceIdleTimeout() { return sourceIdleTimeout; }
     /** Processing time without records after which a shard stops holding back event time. */
     public long sourceIdleTimeoutMs() { return sourceIdleTimeoutMs; }
     /** Local runs: the port of Flink's REST API on 127.0.0.1 (stop with savepoint, metrics). */

@@ -80,8 +80,10 @@ public final class SqlRunner {
                 throw new StartupException("planning the job failed: " + StartupException.rootMessage(e));
             }
             Map<String, String> operators = OperatorUids.assign(env.getTransformations());
-            LOG.info("operators (uid: name): {}", operators);
+            List<String> sinks = OperatorUids.sinkTables(env.getTransformations());
+            List<String> sources = OperatorUids.sourceTables(env.getTransformations());
             graph = env.getStreamGraph();
+            for (String line : StartupLog.plan(sinks, sources, lateness, operators)) LOG.info(line);
             return graph;
         }
 
@@ -94,6 +96,19 @@ public final class SqlRunner {
             } catch (Exception e) {
                 throw new StartupException("submitting the job failed: " + StartupException.rootMessage(e));
             }
+        }
+    }
+
+    /** What {@link #start} started: the job (null after {@code --explain}) and when preparing began. */
+    static final class Started {
+        final Prepared prepared;
+        final JobClient job;
+        final long startedNanos;
+
+        Started(Prepared prepared, JobClient job, long startedNanos) {
+            this.prepared = prepared;
+            this.job = job;
+            this.startedNanos = startedNanos;
         }
     }
 
@@ -112,6 +127,35 @@ public final class SqlRunner {
             }
         }
         boolean local = path != null;
+        Started started;
+        try {
+            started = start(path, restore, allowNonRestored, explain);
+        } catch (StartupException e) {
+            if (!local) throw e;
+            System.err.println("clickstream-runner: startup failed: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (local && started.job != null) {
+            Prepared prepared = started.prepared;
+            JobClient job = started.job;
+            long preparedMs = (System.nanoTime() - started.startedNanos) / 1_000_000;
+            System.err.println("clickstream-runner: job submitted after " + preparedMs + " ms: " + job.getJobID()
+                    + " (" + prepared.inserts.size() + " outputs)"
+                    + (prepared.config.localRestPort() == null ? "" : "; REST API on http://127.0.0.1:" + prepared.config.localRestPort()));
+            JobExecutionResult result = job.getJobExecutionResult().get();
+            long wallMs = (System.nanoTime() - started.startedNanos) / 1_000_000;
+            System.err.println("clickstream-runner: job finished, net runtime " + result.getNetRuntime() + " ms, wall " + wallMs + " ms");
+        }
+    }
+
+    /**
+     * Reads the properties ({@code path}: a local file; null: Managed Flink's), prepares and plans the job
+     * and submits it; with {@code explain}, prints the plans instead and submits nothing (the job is null).
+     * Any failure is logged once, at ERROR, as {@code runner: startup failed: <one line>}, then thrown.
+     */
+    static Started start(String path, String restore, boolean allowNonRestored, boolean explain) throws Exception {
+        boolean local = path != null;
         try {
             Map<String, Properties> groups = readProperties(path);
             long started = System.nanoTime();
@@ -123,28 +167,18 @@ public final class SqlRunner {
             Prepared prepared = prepare(groups, local, extra);
             if (explain) {
                 System.out.println(explain(prepared));
-                return;
+                return new Started(prepared, null, started);
             }
             StreamGraph graph = prepared.graph();
             if (restore != null) {
                 for (String line : RestoreReport.lines(graph, restore)) System.err.println("clickstream-runner: " + line);
             }
             JobClient job = prepared.env.executeAsync(graph);
-            long preparedMs = (System.nanoTime() - started) / 1_000_000;
-            LOG.info("job {} submitted: {} outputs", job.getJobID(), prepared.inserts.size());
-            if (local) {
-                System.err.println("clickstream-runner: job submitted after " + preparedMs + " ms: " + job.getJobID()
-                        + " (" + prepared.inserts.size() + " outputs)"
-                        + (prepared.config.localRestPort() == null ? "" : "; REST API on http://127.0.0.1:" + prepared.config.localRestPort()));
-                JobExecutionResult result = job.getJobExecutionResult().get();
-                long wallMs = (System.nanoTime() - started) / 1_000_000;
-                System.err.println("clickstream-runner: job finished, net runtime " + result.getNetRuntime() + " ms, wall " + wallMs + " ms");
-            }
-        } catch (StartupException e) {
-            LOG.error("startup failed: {}", e.getMessage());
-            if (!local) throw e;
-            System.err.println("clickstream-runner: startup failed: " + e.getMessage());
-            System.exit(2);
+            LOG.info(StartupLog.submitted(job.getJobID().toString(), prepared.inserts.size()));
+            return new Started(prepared, job, started);
+        } catch (Exception e) {
+            LOG.error(StartupLog.failed(e));
+            throw e;
         }
     }
 
@@ -220,10 +254,10 @@ public final class SqlRunner {
     /** Validates the properties and the SQL, executes the DDL and views, and plans the INSERTs. */
     public static Prepared prepare(Map<String, Properties> groups, boolean local, Configuration extra) {
         RunnerConfig config = RunnerConfig.from(groups);
+        for (String line : StartupLog.config(config, local)) LOG.info(line);
         List<SqlStatement> statements = SqlBundle.parse(SqlBundle.reassemble(groups, config.sqlGroups()));
+        for (String line : StartupLog.bundle(statements)) LOG.info(line);
         matchTables(statements, config);
-        LOG.info("app {} (region {}): {} statements from {}; tables {}", config.appName(), config.sourceRegion(),
-                statements.size(), files(statements), redacted(config.tableOptions()));
 
         Configuration conf = configuration(config, local, extra);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -245,9 +279,8 @@ public final class SqlRunner {
                     Map<String, String> options = config.tableOptions().get(name);
                     exec(tEnv, s, DdlRewriter.appendWith(s.sql(), options));
                     if (EventTimeSource.register(tEnv, s, name, options, config, watermarkInterval)) {
-                        LOG.info("source {}: event time per {} (idle after {} ms)", name,
-                                EventTimeSource.shardMetadataKey(options.get("connector")) == null ? "subtask" : "shard",
-                                config.sourceIdleTimeoutMs());
+                        LOG.info(StartupLog.eventTime(name, EventTimeSource.shardMetadataKey(options.get("connector")) != null,
+                                config.sourceIdleTimeoutMs()));
                     }
                     break;
                 }
@@ -280,7 +313,6 @@ public final class SqlRunner {
             }
             rules = LatenessRules.fromPlans(plans);
             LatenessSplit.register(tEnv, rules);
-            LOG.info("lateness: {}", rules.describe());
         }
         StreamStatementSet set = tEnv.createStatementSet();
         for (SqlStatement s : inserts) {
@@ -299,26 +331,6 @@ public final class SqlRunner {
         } catch (RuntimeException e) {
             throw StartupException.forStatement(s, "statement", e);
         }
-    }
-
-    private static List<String> files(List<SqlStatement> statements) {
-        List<String> files = new ArrayList<>();
-        for (SqlStatement s : statements) if (!files.contains(s.file())) files.add(s.file());
-        return files;
-    }
-
-    /** Connector options for the log, with credentials left out. */
-    static Map<String, Map<String, String>> redacted(Map<String, Map<String, String>> tables) {
-        Map<String, Map<String, String>> out = new TreeMap<>();
-        for (Map.Entry<String, Map<String, String>> t : tables.entrySet()) {
-            Map<String, String> o = new TreeMap<>();
-            for (Map.Entry<String, String> e : t.getValue().entrySet()) {
-                boolean secret = e.getKey().contains("secret") || e.getKey().contains("accesskeyid") || e.getKey().contains("session");
-                o.put(e.getKey(), secret ? "(redacted)" : e.getValue());
-            }
-            out.put(t.getKey(), o);
-        }
-        return out;
     }
 
     /** Every CREATE TABLE has a table.<name> group and every table.<name> group has a CREATE TABLE. */

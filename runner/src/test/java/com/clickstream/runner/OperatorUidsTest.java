@@ -29,8 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OperatorUidsTest {
     static StreamGraph graph(List<SqlStatement> statements) {
         Map<String, Map<String, String>> tables = new LinkedHashMap<>();
-        tables.put("clickstream_raw", ConnectorOptionsTest.kinesis("POLLING", true));
-        for (String o : LocalApp.tableNames(statements, "outputs")) tables.put(o, ConnectorOptionsTest.firehose(o, true));
+        tables.put("clickstream_raw", ConnectorOptionsFixture.options("kinesis-polling-created-stream", "local-kinesis-endpoint"));
+        for (String o : LocalApp.tableNames(statements, "outputs")) {
+            tables.put(o, ConnectorOptionsFixture.options("firehose-sink", "local-firehose-endpoint"));
+        }
         Map<String, Properties> groups = LocalApp.properties(statements, Map.of("app.name", "realtime", "source.region", "eu-west-1"), tables);
         return SqlRunner.prepare(groups, false, new Configuration()).graph();
     }

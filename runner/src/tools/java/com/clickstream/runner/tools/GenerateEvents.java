@@ -13,7 +13,9 @@ import java.util.SplittableRandom;
  * second of event time starting 2026-11-20T00:00Z, up to 20 s out of order; 0.5 % duplicate deliveries,
  * 0.2 % malformed records; ISO-8601 and epoch-millis event times; a stringified JSON context.
  *
- * <pre>java -cp ... com.clickstream.runner.tools.GenerateEvents --events 2000000 --out events.jsonl</pre>
+ * Dev-only (runner/bench/run.sh): it lives in src/tools/java and compiles with the tests, not into the jar.
+ *
+ * <pre>java -cp runner/target/test-classes com.clickstream.runner.tools.GenerateEvents --events 2000000 --out events.jsonl</pre>
  */
 public final class GenerateEvents {
     private static final String[] SITES = {"shop.de", "shop.fr", "shop.co.uk", "shop.es", "shop.it"};

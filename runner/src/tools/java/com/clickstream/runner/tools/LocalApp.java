@@ -23,12 +23,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Local/dev tool (tests, benchmark): builds the runtime properties for the SQL in {@code sql/} the way
+ * Dev-only tool (tests, benchmark): builds the runtime properties for the SQL in {@code sql/} the way
  * docs/CONTRACTS.md says (sources, views in file-name order, each output's CREATE TABLE, then each
  * output's INSERT; chunked into sql.NNN groups), with a file source and file or blackhole sinks.
  * Deployments get their properties from buildRuntimeProperties() in lib/runtime-properties.ts.
+ * It lives in src/tools/java and compiles with the tests (target/test-classes), not into the jar.
  *
- * <pre>java -cp runner/target/clickstream-runner.jar:$(cat runner/target/classpath.txt) \
+ * <pre>java -cp runner/target/test-classes:runner/target/clickstream-runner.jar:$(cat runner/target/classpath.txt) \
  *   com.clickstream.runner.tools.LocalApp --sql-dir sql --input events.jsonl \
  *   (--output-dir out | --blackhole) [--region eu-west-1] [--parallelism 2] --out app.json</pre>
  */
