@@ -35,14 +35,14 @@ describe("lake stack (Pulumi.lake.yaml, fixture sql/)", function () {
             analyticsOutputs: {
                 clicks_1m: {
                     firehoseName: "clickstream-clicks_1m",
-                    firehoseArn: outputs && (outputs.analyticsOutputs as Record<string, Record<string, string>>).clicks_1m.firehoseArn,
+                    firehoseArn: "arn:aws:firehose:eu-central-1:123456789012:deliverystream/clickstream-clicks_1m",
                     region: "eu-central-1",
                     glueTable: "clicks_1m",
                     s3Prefix: `s3://${BUCKET}/clicks_1m/`,
                 },
                 revenue_1m: {
                     firehoseName: "clickstream-revenue_1m",
-                    firehoseArn: (outputs.analyticsOutputs as Record<string, Record<string, string>>).revenue_1m.firehoseArn,
+                    firehoseArn: "arn:aws:firehose:eu-central-1:123456789012:deliverystream/clickstream-revenue_1m",
                     region: "eu-central-1",
                     glueTable: "revenue_1m",
                     s3Prefix: `s3://${BUCKET}/revenue_1m/`,
@@ -63,9 +63,6 @@ describe("lake stack (Pulumi.lake.yaml, fixture sql/)", function () {
             alarmTopicArn: "arn:aws:sns:eu-central-1:123456789012:clickstream-test-alarms",
             lakeDashboard: "clickstream-test",
         });
-        // The ARN is the delivery stream's own (the mock derives it from the name).
-        const firehose = one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "clicks_1m-firehose");
-        expect((outputs.analyticsOutputs as Record<string, Record<string, string>>).clicks_1m.firehoseArn).to.contain(firehose.inputs.name);
     });
 
     it("KMS key: rotation on, 30-day deletion window, the lake key policy", () => {

@@ -80,6 +80,9 @@ pulumi.runtime.setMocks(
             if (args.type === "aws:kinesis/stream:Stream") {
                 state.arn = `arn:aws:kinesis:${args.inputs.region ?? "eu-west-1"}:123456789012:stream/${name}`;
             }
+            if (args.type === "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream") {
+                state.arn = `arn:aws:firehose:eu-central-1:123456789012:deliverystream/${name}`;
+            }
             if (args.type === "aws:kinesis/streamConsumer:StreamConsumer") {
                 state.arn = `${args.inputs.streamArn}/consumer/${args.inputs.name}:1700000000`;
             }
@@ -135,7 +138,8 @@ pulumi.runtime.setMocks(
                         arn: `arn:aws:redshift-serverless:eu-central-1:123456789012:namespace/${args.inputs.namespaceName}`,
                     };
                 default:
-                    return args.inputs;
+                    // A new data source must be given a mocked answer here, not pass unnoticed.
+                    throw new Error(`tests/mocks.ts: no mocked answer for invoke ${args.token}; add one`);
             }
         },
     },
