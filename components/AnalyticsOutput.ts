@@ -68,11 +68,7 @@ export class AnalyticsOutput extends pulumi.ComponentResource {
             { name: firehoseLogGroupName(args.deliveryStreamName), retentionInDays: args.logRetentionDays ?? 30, kmsKeyId: args.kmsKeyArn },
             { parent: this },
         );
-        const logStream = new aws.cloudwatch.LogStream(
-            `${name}-log-stream`,
-            { name: FIREHOSE_LOG_STREAM, logGroupName: this.logGroup.name },
-            { parent: this },
-        );
+        const logStream = new aws.cloudwatch.LogStream(`${name}-log-stream`, { name: FIREHOSE_LOG_STREAM, logGroupName: this.logGroup.name }, { parent: this });
 
         this.role = new aws.iam.Role(
             `${name}-firehose-role`,

@@ -55,7 +55,9 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
         const season = args.season ?? "on";
         const identity = aws.getCallerIdentityOutput({}, { parent: this });
         const partition = aws.getPartitionOutput({}, { parent: this });
-        this.scope = pulumi.all([partition.partition, identity.accountId]).apply(([p, a]): AccountScope => ({ partition: p, accountId: a, region: args.region }));
+        this.scope = pulumi
+            .all([partition.partition, identity.accountId])
+            .apply(([p, a]): AccountScope => ({ partition: p, accountId: a, region: args.region }));
 
         this.kmsKey = new aws.kms.Key(
             `${name}-key`,

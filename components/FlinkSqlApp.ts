@@ -158,18 +158,16 @@ export class FlinkSqlApp extends pulumi.ComponentResource {
                             // sends allowNonRestoredState (see updateToken). Not with the season: a pause or a resume
                             // is a stop or a start, and StartApplication carries this run configuration itself; an
                             // update on top would restart a running app once more before it stops.
-                            snapshotName: pulumi
-                                .all([args.propertyGroups, args.code.objectKey, args.code.objectVersion])
-                                .apply(([groups, key, version]) =>
-                                    updateToken({
-                                        groups,
-                                        key,
-                                        version,
-                                        parallelism: [args.parallelism, args.parallelismPerKpu, args.autoScaling],
-                                        checkpointIntervalMs: args.checkpointIntervalMs,
-                                        restore: args.restore,
-                                    }),
-                                ),
+                            snapshotName: pulumi.all([args.propertyGroups, args.code.objectKey, args.code.objectVersion]).apply(([groups, key, version]) =>
+                                updateToken({
+                                    groups,
+                                    key,
+                                    version,
+                                    parallelism: [args.parallelism, args.parallelismPerKpu, args.autoScaling],
+                                    checkpointIntervalMs: args.checkpointIntervalMs,
+                                    restore: args.restore,
+                                }),
+                            ),
                         },
                         // A SQL change alters the job graph; state that no longer maps to an operator is dropped
                         // instead of failing the restore (a failed restore is a stopped pipeline: the KA lesson).

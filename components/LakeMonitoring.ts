@@ -70,10 +70,16 @@ export function lakeDashboardBody(a: LakeAlarmInputs & { region: string }): obje
                 annotations: { horizontal: [{ label: "alarm", value: freshnessThresholdSeconds(a.bufferIntervalSeconds) }] },
             }),
             widget(0, 12, "Throttled records", perStream("ThrottledRecords", "Sum")),
-            widget(12, 12, "Partition registrar", [
-                ["AWS/Lambda", "Invocations", "FunctionName", a.registrarFunctionName, { stat: "Sum" }],
-                ["AWS/Lambda", "Errors", "FunctionName", a.registrarFunctionName, { stat: "Sum" }],
-            ], { period: 900 }),
+            widget(
+                12,
+                12,
+                "Partition registrar",
+                [
+                    ["AWS/Lambda", "Invocations", "FunctionName", a.registrarFunctionName, { stat: "Sum" }],
+                    ["AWS/Lambda", "Errors", "FunctionName", a.registrarFunctionName, { stat: "Sum" }],
+                ],
+                { period: 900 },
+            ),
         ],
     };
 }

@@ -49,7 +49,10 @@ export class PartitionRegistrar extends pulumi.ComponentResource {
         );
         const role = new aws.iam.Role(
             `${name}-role`,
-            { description: "Clickstream partition registrar: adds hourly Glue partitions", assumeRolePolicy: pulumi.jsonStringify(serviceTrustPolicy("lambda.amazonaws.com")) },
+            {
+                description: "Clickstream partition registrar: adds hourly Glue partitions",
+                assumeRolePolicy: pulumi.jsonStringify(serviceTrustPolicy("lambda.amazonaws.com")),
+            },
             { parent: this },
         );
         const policy = new aws.iam.RolePolicy(

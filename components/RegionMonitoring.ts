@@ -43,7 +43,8 @@ export class RegionMonitoring extends pulumi.ComponentResource {
         this.topic = alarmTopic(name, { stackId, scope: args.scope, kmsKeyArn: args.kmsKeyArn, emails: args.alarmEmails ?? [] }, this);
 
         this.alarms = regionAlarmSpecs({ apps: args.apps, createdStreams: args.createdStreams, lagThresholdMs }).map(
-            (spec) => new aws.cloudwatch.MetricAlarm(`${name}-${spec.id}`, metricAlarmArgs(spec, alarmName(stackId, spec.id), this.topic.arn), { parent: this }),
+            (spec) =>
+                new aws.cloudwatch.MetricAlarm(`${name}-${spec.id}`, metricAlarmArgs(spec, alarmName(stackId, spec.id), this.topic.arn), { parent: this }),
         );
 
         this.dashboard = new aws.cloudwatch.Dashboard(
@@ -51,7 +52,13 @@ export class RegionMonitoring extends pulumi.ComponentResource {
             {
                 dashboardName: stackPrefix(stackId),
                 dashboardBody: pulumi.jsonStringify(
-                    regionDashboardBody({ region: args.region, apps: args.apps, sourceStreams: args.sourceStreams, createdStreams: args.createdStreams, lagThresholdMs }),
+                    regionDashboardBody({
+                        region: args.region,
+                        apps: args.apps,
+                        sourceStreams: args.sourceStreams,
+                        createdStreams: args.createdStreams,
+                        lagThresholdMs,
+                    }),
                 ),
             },
             { parent: this },

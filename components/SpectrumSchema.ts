@@ -101,7 +101,15 @@ export class SpectrumSchema extends pulumi.ComponentResource {
         // preview, not the one after the role is associated.
         const dropSql = target.mode === "none" ? "" : dropExternalSchemaSql(args.schemaName);
 
-        let connection: { clusterIdentifier?: pulumi.Input<string>; dbUser?: string; workgroupName?: pulumi.Input<string>; secretArn?: pulumi.Input<string>; database: string } | undefined;
+        let connection:
+            | {
+                  clusterIdentifier?: pulumi.Input<string>;
+                  dbUser?: string;
+                  workgroupName?: pulumi.Input<string>;
+                  secretArn?: pulumi.Input<string>;
+                  database: string;
+              }
+            | undefined;
         let after: pulumi.Resource[] = [policy];
         switch (target.mode) {
             case "none":
@@ -125,12 +133,20 @@ export class SpectrumSchema extends pulumi.ComponentResource {
                 this.associationCommand = pulumi
                     .all([this.role.arn, scope.region, namespace.namespaceName, namespace.iamRoles, namespace.defaultIamRoleArn])
                     .apply(([arn, region, namespaceName, existingRoles, defaultRole]) =>
-                        associationCommand({ mode: "serverless", namespaceName, existingRoles: existingRoles ?? [], defaultRole: defaultRole || undefined }, arn, region),
+                        associationCommand(
+                            { mode: "serverless", namespaceName, existingRoles: existingRoles ?? [], defaultRole: defaultRole || undefined },
+                            arn,
+                            region,
+                        ),
                     );
                 // The Data API user is derived from the deployer's IAM identity, unknown here.
                 if (!target.secretArn) this.grantSql = grantSql(target.database, DEPLOYER_DATABASE_USER, viewSchemas(views));
                 if (target.roleAssociated) {
-                    connection = { workgroupName: target.workgroupName, database: target.database, ...(target.secretArn ? { secretArn: target.secretArn } : {}) };
+                    connection = {
+                        workgroupName: target.workgroupName,
+                        database: target.database,
+                        ...(target.secretArn ? { secretArn: target.secretArn } : {}),
+                    };
                 }
                 break;
             }
@@ -205,7 +221,11 @@ export class SpectrumSchema extends pulumi.ComponentResource {
             );
             const schema = new aws.redshiftdata.Statement(
                 `${name}-external-schema`,
-                { ...connection, statementName: version.apply((v) => dataApiStatementName(project, "external-schema", args.schemaName, v)), sql: this.schemaSql },
+                {
+                    ...connection,
+                    statementName: version.apply((v) => dataApiStatementName(project, "external-schema", args.schemaName, v)),
+                    sql: this.schemaSql,
+                },
                 { parent: this, dependsOn: [drop] },
             );
             this.statements.push(drop, schema);
@@ -227,13 +247,9 @@ export class SpectrumSchema extends pulumi.ComponentResource {
     }
 }
 
-
 /** `CREATE EXTERNAL SCHEMA` over the Glue database, with the Spectrum role. */
 export function externalSchemaSql(schema: string, glueDatabase: string, roleArn: string, region: string): string {
-    return (
-        `CREATE EXTERNAL SCHEMA IF NOT EXISTS ${schema} FROM DATA CATALOG DATABASE '${glueDatabase}' ` +
-        `IAM_ROLE '${roleArn}' REGION '${region}'`
-    );
+    return `CREATE EXTERNAL SCHEMA IF NOT EXISTS ${schema} FROM DATA CATALOG DATABASE '${glueDatabase}' ` + `IAM_ROLE '${roleArn}' REGION '${region}'`;
 }
 
 /**
@@ -260,7 +276,6 @@ export function dropExternalSchemaSql(schema: string): string {
 export function schemaVersion(schemaSql: string): string {
     return createHash("sha256").update(schemaSql).digest("hex").slice(0, 12);
 }
-
 
 /**
  * The schemas the views are created in: the schema that qualifies each `CREATE [OR REPLACE] VIEW`

@@ -109,7 +109,13 @@ export function lagMetric(app: MonitoredApp): AlarmMetric {
             period: 60,
         };
     }
-    return { namespace: "AWS/Kinesis", metricName: "GetRecords.IteratorAgeMilliseconds", dimensions: { StreamName: app.streamName }, statistic: "Maximum", period: 60 };
+    return {
+        namespace: "AWS/Kinesis",
+        metricName: "GetRecords.IteratorAgeMilliseconds",
+        dimensions: { StreamName: app.streamName },
+        statistic: "Maximum",
+        period: 60,
+    };
 }
 
 /** The region's alarms: four per app (downtime, failed checkpoints, restarts, lag), one per created stream. Pure. */
@@ -172,7 +178,13 @@ export function regionAlarmSpecs(a: RegionAlarmInputs): AlarmSpec[] {
             ...common,
             id: `${stream}-write-throttled`,
             description: `Producers are throttled writing to Kinesis stream ${stream} (WriteProvisionedThroughputExceeded > 0). See docs/REGION.md#write-throttling.`,
-            metric: { namespace: "AWS/Kinesis", metricName: "WriteProvisionedThroughputExceeded", dimensions: { StreamName: stream }, statistic: "Sum", period: 300 },
+            metric: {
+                namespace: "AWS/Kinesis",
+                metricName: "WriteProvisionedThroughputExceeded",
+                dimensions: { StreamName: stream },
+                statistic: "Sum",
+                period: 300,
+            },
             evaluationPeriods: 1,
             datapointsToAlarm: 1,
             threshold: 0,

@@ -248,7 +248,12 @@ function redshift(raw: unknown): RedshiftTarget {
             }
             return {
                 mode,
-                clusterIdentifier: text(`${k}.clusterIdentifier`, v.clusterIdentifier, /^[a-z][a-z0-9-]{0,62}$/, "expected the identifier of an existing provisioned cluster"),
+                clusterIdentifier: text(
+                    `${k}.clusterIdentifier`,
+                    v.clusterIdentifier,
+                    /^[a-z][a-z0-9-]{0,62}$/,
+                    "expected the identifier of an existing provisioned cluster",
+                ),
                 database: database(),
                 dbUser: text(`${k}.dbUser`, v.dbUser ?? "awsuser"),
                 ...secretArn(),
@@ -260,7 +265,12 @@ function redshift(raw: unknown): RedshiftTarget {
             unknownKeys(k, v, ["mode", "workgroupName", "database", "secretArn", "roleAssociated"]);
             return {
                 mode,
-                workgroupName: text(`${k}.workgroupName`, v.workgroupName, /^[a-z0-9-]{3,64}$/, "expected the name of an existing Redshift Serverless workgroup"),
+                workgroupName: text(
+                    `${k}.workgroupName`,
+                    v.workgroupName,
+                    /^[a-z0-9-]{3,64}$/,
+                    "expected the name of an existing Redshift Serverless workgroup",
+                ),
                 database: database(),
                 ...secretArn(),
                 // As for a cluster: the namespace's role list is never written by the lake stack.
@@ -282,10 +292,13 @@ export function parseLakeConfig(read: ConfigReader, id: StackId): LakeConfig {
         role: "lake",
         region: home,
         existingBucketName:
-            bucket === undefined
-                ? undefined
-                : text(key("existingBucketName"), bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name"),
-        glueDatabase: text(key("glueDatabase"), read(key("glueDatabase")) ?? sqlIdentifier(id.project), /^[a-z_][a-z0-9_]{0,254}$/, "expected lower case letters, digits and '_'"),
+            bucket === undefined ? undefined : text(key("existingBucketName"), bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name"),
+        glueDatabase: text(
+            key("glueDatabase"),
+            read(key("glueDatabase")) ?? sqlIdentifier(id.project),
+            /^[a-z_][a-z0-9_]{0,254}$/,
+            "expected lower case letters, digits and '_'",
+        ),
         firehoseBufferIntervalSeconds: integer(key("firehoseBufferIntervalSeconds"), read(key("firehoseBufferIntervalSeconds")), 0, 900, 60),
         firehoseBufferSizeMiB: integer(key("firehoseBufferSizeMiB"), read(key("firehoseBufferSizeMiB")), 64, 128, 128),
         noncurrentVersionExpirationDays: integer(key("noncurrentVersionExpirationDays"), read(key("noncurrentVersionExpirationDays")), 1, 3650, 30),
@@ -293,7 +306,12 @@ export function parseLakeConfig(read: ConfigReader, id: StackId): LakeConfig {
         athenaResultsExpirationDays: integer(key("athenaResultsExpirationDays"), read(key("athenaResultsExpirationDays")), 1, 3650, 7),
         logRetentionDays: logRetention(key("logRetentionDays"), read(key("logRetentionDays"))),
         redshift: redshift(read(key("redshift"))),
-        spectrumSchema: text(key("spectrumSchema"), read(key("spectrumSchema")) ?? sqlIdentifier(id.project), /^[a-z_][a-z0-9_]{0,126}$/, "expected a Redshift schema name"),
+        spectrumSchema: text(
+            key("spectrumSchema"),
+            read(key("spectrumSchema")) ?? sqlIdentifier(id.project),
+            /^[a-z_][a-z0-9_]{0,126}$/,
+            "expected a Redshift schema name",
+        ),
         alarmEmails: emails(key("alarmEmails"), read(key("alarmEmails"))),
     };
     return lake;
@@ -331,7 +349,12 @@ function sources(raw: unknown): SourceStreamConfig[] {
 
 /** ISO-8601 with a zone (`2026-11-27T10:00:00Z`, `…+01:00`), as Kinesis AT_TIMESTAMP takes it. */
 function instant(k: string, value: unknown): string {
-    const v = text(k, value, /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d)$/, "expected an ISO-8601 time with a zone, e.g. 2026-11-27T10:00:00Z");
+    const v = text(
+        k,
+        value,
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d)$/,
+        "expected an ISO-8601 time with a zone, e.g. 2026-11-27T10:00:00Z",
+    );
     if (Number.isNaN(Date.parse(v))) fail(k, value, "expected an ISO-8601 time with a zone, e.g. 2026-11-27T10:00:00Z");
     return v;
 }
@@ -345,17 +368,41 @@ function apps(raw: unknown, sources: SourceStreamConfig[], outputNames: string[]
         const ak = `${k}.${name}`;
         if (!NAME.test(name)) fail(ak, name, "app names use lower case letters, digits, '-' and '_'");
         if (name.length > APP_NAME_MAX) {
-            fail(ak, name, `an app name has at most ${APP_NAME_MAX} characters (its IAM role is named clickstream-app-<app>-role plus 8 characters, and a role name has at most 64)`);
+            fail(
+                ak,
+                name,
+                `an app name has at most ${APP_NAME_MAX} characters (its IAM role is named clickstream-app-<app>-role plus 8 characters, and a role name has at most 64)`,
+            );
         }
         if (a === null || typeof a !== "object") fail(ak, a, "expected a map with 'source' and 'outputs'");
-        unknownKeys(ak, a, ["source", "outputs", "parallelism", "parallelismPerKpu", "autoScaling", "startPosition", "startTimestamp", "restore", "checkpointIntervalMs"]);
+        unknownKeys(ak, a, [
+            "source",
+            "outputs",
+            "parallelism",
+            "parallelismPerKpu",
+            "autoScaling",
+            "startPosition",
+            "startTimestamp",
+            "restore",
+            "checkpointIntervalMs",
+        ]);
         const source = oneOf(`${ak}.source`, a.source, sourceNames);
         const attached = sources.find((s) => s.name === source)!.mode === "attach";
-        const startPosition = oneOf(`${ak}.startPosition`, a.startPosition, ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"] as const, attached ? "LATEST" : "TRIM_HORIZON");
+        const startPosition = oneOf(
+            `${ak}.startPosition`,
+            a.startPosition,
+            ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"] as const,
+            attached ? "LATEST" : "TRIM_HORIZON",
+        );
         if (startPosition === "AT_TIMESTAMP" && a.startTimestamp === undefined) {
-            fail(`${ak}.startTimestamp`, undefined, "startPosition AT_TIMESTAMP needs the instant to start from, ISO-8601 with a zone, e.g. 2026-11-27T10:00:00Z");
+            fail(
+                `${ak}.startTimestamp`,
+                undefined,
+                "startPosition AT_TIMESTAMP needs the instant to start from, ISO-8601 with a zone, e.g. 2026-11-27T10:00:00Z",
+            );
         }
-        if (startPosition !== "AT_TIMESTAMP" && a.startTimestamp !== undefined) fail(`${ak}.startTimestamp`, a.startTimestamp, "applies only with startPosition: AT_TIMESTAMP");
+        if (startPosition !== "AT_TIMESTAMP" && a.startTimestamp !== undefined)
+            fail(`${ak}.startTimestamp`, a.startTimestamp, "applies only with startPosition: AT_TIMESTAMP");
         let outputs = outputNames;
         if (a.outputs !== undefined && a.outputs !== "all") {
             const list = structured(`${ak}.outputs`, a.outputs);
@@ -482,7 +529,12 @@ export function parseRegionConfig(read: ConfigReader, outputNames: string[], win
         role: "region",
         region: region(read("aws:region")),
         season: oneOf(key("season"), read(key("season")), ["on", "paused"] as const, "on"),
-        lakeStack: text(key("lakeStack"), read(key("lakeStack")), /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "expected <org>/<project>/<stack>, e.g. acme/clickstream/lake"),
+        lakeStack: text(
+            key("lakeStack"),
+            read(key("lakeStack")),
+            /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
+            "expected <org>/<project>/<stack>, e.g. acme/clickstream/lake",
+        ),
         sources: parsedSources,
         apps: parsedApps,
         runnerJar: text(key("runnerJar"), read(key("runnerJar")) ?? "runner/target/clickstream-runner.jar"),

@@ -171,7 +171,10 @@ export function athenaWorkgroupName(project: string): string {
  * and Spectrum schema, and the base of a created Redshift namespace's admin user.
  */
 export function sqlIdentifier(project: string): string {
-    return project.toLowerCase().replace(/[^a-z0-9_]/g, "_").replace(/^([0-9])/, "_$1");
+    return project
+        .toLowerCase()
+        .replace(/[^a-z0-9_]/g, "_")
+        .replace(/^([0-9])/, "_$1");
 }
 
 /** A created Redshift Serverless namespace and workgroup: `<project>`. */

@@ -126,7 +126,10 @@ export function preflightRuntimeProperties(region: RegionConfig, catalog: SqlCat
             source: {
                 streamName: "s".repeat(128),
                 ...read,
-                consumerArn: read.readMode === "EFO" ? `arn:aws:kinesis:${sourceRegion}:000000000000:stream/${"s".repeat(128)}/consumer/${"c".repeat(64)}:1700000000` : undefined,
+                consumerArn:
+                    read.readMode === "EFO"
+                        ? `arn:aws:kinesis:${sourceRegion}:000000000000:stream/${"s".repeat(128)}/consumer/${"c".repeat(64)}:1700000000`
+                        : undefined,
             },
             lake: placeholderLake,
             lakeStack: "preflight",

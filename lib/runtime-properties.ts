@@ -40,12 +40,7 @@ export class RuntimePropertiesError extends Error {
  * CREATE TABLE, then each selected output's INSERT (all INSERTs become one statement set).
  */
 export function appStatements(catalog: SqlCatalog, outputs: OutputTable[]): SqlStatement[] {
-    return [
-        ...catalog.sources.map((s) => s.statement),
-        ...catalog.views,
-        ...outputs.map((o) => o.createTable),
-        ...outputs.map((o) => o.insert),
-    ];
+    return [...catalog.sources.map((s) => s.statement), ...catalog.views, ...outputs.map((o) => o.createTable), ...outputs.map((o) => o.insert)];
 }
 
 /** Splits text into pieces of at most `size` characters, never inside a surrogate pair. */

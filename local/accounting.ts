@@ -31,7 +31,15 @@ export function runnerAccounting(log: string): RunnerCounts | undefined {
         seen.set(stage, byCheckpoint);
         const entry = byCheckpoint.get(Number(id)) ?? { of: Number(of), values: new Map() };
         byCheckpoint.set(Number(id), entry);
-        entry.values.set(Number(subtask), Object.fromEntries(rest.trim().split(" ").map((kv) => [kv.split("=")[0], Number(kv.split("=")[1])])));
+        entry.values.set(
+            Number(subtask),
+            Object.fromEntries(
+                rest
+                    .trim()
+                    .split(" ")
+                    .map((kv) => [kv.split("=")[0], Number(kv.split("=")[1])]),
+            ),
+        );
     }
     const newest = (stage: string): { checkpoint: number; totals: Record<string, number> } | undefined => {
         const byCheckpoint = seen.get(stage);
@@ -45,5 +53,10 @@ export function runnerAccounting(log: string): RunnerCounts | undefined {
     const source = newest("source");
     const lateness = newest("lateness");
     if (!source || !lateness) return undefined;
-    return { checkpoint: Math.min(source.checkpoint, lateness.checkpoint), read: source.totals.read, onTime: lateness.totals.on_time, late: lateness.totals.late };
+    return {
+        checkpoint: Math.min(source.checkpoint, lateness.checkpoint),
+        read: source.totals.read,
+        onTime: lateness.totals.on_time,
+        late: lateness.totals.late,
+    };
 }

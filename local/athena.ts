@@ -46,7 +46,13 @@ export async function runAthenaQueries(db: DuckDBConnection, dir: string): Promi
         const started = Date.now();
         try {
             const reader = await db.runAndReadAll(query.sql);
-            out.push({ name: query.name, file: query.file, columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Record<string, unknown>[], ms: Date.now() - started });
+            out.push({
+                name: query.name,
+                file: query.file,
+                columns: reader.columnNames(),
+                rows: reader.getRowObjectsJson() as Record<string, unknown>[],
+                ms: Date.now() - started,
+            });
         } catch (e) {
             out.push({ name: query.name, file: query.file, columns: [], rows: [], error: (e as Error).message.split("\n")[0], ms: Date.now() - started });
         }

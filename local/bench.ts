@@ -98,7 +98,13 @@ export function rssByPart(root: number): Record<string, number> {
                 continue;
             }
             const app = /--properties \S*?([A-Za-z0-9_-]+)\.application_properties\.json/.exec(cmd);
-            label = app ? `jvm ${app[1]}` : /kinesis-local|kinesis-mock/.test(cmd) ? "kinesis-local" : /mvn|maven/.test(cmd) ? "maven (jar build)" : `other: ${path.basename(cmd.split(" ")[0] || "?")}`;
+            label = app
+                ? `jvm ${app[1]}`
+                : /kinesis-local|kinesis-mock/.test(cmd)
+                  ? "kinesis-local"
+                  : /mvn|maven/.test(cmd)
+                    ? "maven (jar build)"
+                    : `other: ${path.basename(cmd.split(" ")[0] || "?")}`;
         }
         parts[label] = (parts[label] ?? 0) + bytes;
     }
@@ -109,12 +115,17 @@ const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 async function dist(db: import("@duckdb/node-api").DuckDBConnection, sql: string): Promise<Dist> {
-    const r = (await db.runAndReadAll(`SELECT COUNT(v) AS n, quantile_cont(v, 0.5) AS p50, quantile_cont(v, 0.95) AS p95, MAX(v) AS max, MIN(v) AS min FROM (${sql})`)).getRowObjectsJson()[0];
+    const r = (
+        await db.runAndReadAll(`SELECT COUNT(v) AS n, quantile_cont(v, 0.5) AS p50, quantile_cont(v, 0.95) AS p95, MAX(v) AS max, MIN(v) AS min FROM (${sql})`)
+    ).getRowObjectsJson()[0];
     return { n: Number(r.n), p50: num(r.p50), p95: num(r.p95), max: num(r.max), min: num(r.min) };
 }
 
 /** Freshness per output from the ground truth and the lake manifest of the run just finished. */
-export async function analyse(repo: string, stack: string): Promise<{ outputs: OutputFreshness[]; lag: Record<string, unknown>; files: Record<string, unknown> }> {
+export async function analyse(
+    repo: string,
+    stack: string,
+): Promise<{ outputs: OutputFreshness[]; lag: Record<string, unknown>; files: Record<string, unknown> }> {
     const runDir = path.join(repo, ".local", "run");
     const lakeDir = path.join(repo, ".local", "lake");
     const catalog = loadSqlCatalog(path.join(repo, "sql"), repo);
@@ -159,7 +170,10 @@ export async function analyse(repo: string, stack: string): Promise<{ outputs: O
             landed: Number(c.landed),
             neverQueryable: Number(c.events) - Number(c.landed),
             perEventMs: await dist(db, `SELECT fresh AS v FROM per_event WHERE fresh IS NOT NULL`),
-            perWindowAfterLastEventMs: await dist(db, `SELECT land.landed_ms - MAX(ev.sent_ms) AS v FROM land JOIN ev USING (ws, key) GROUP BY land.ws, land.key, land.landed_ms`),
+            perWindowAfterLastEventMs: await dist(
+                db,
+                `SELECT land.landed_ms - MAX(ev.sent_ms) AS v FROM land JOIN ev USING (ws, key) GROUP BY land.ws, land.key, land.landed_ms`,
+            ),
             perWindowAfterWatermarkMs: await dist(db, `SELECT land.landed_ms - closes.close_ms AS v FROM land JOIN closes USING (we)`),
         });
     }
@@ -188,12 +202,13 @@ export async function analyse(repo: string, stack: string): Promise<{ outputs: O
             rejectedLast10sMs: await dist(db, `SELECT fresh AS v FROM rj WHERE sent_ms >= ${Number(b.z) - 10_000} AND fresh IS NOT NULL`),
         };
     }
-    const files = (await db.runAndReadAll(`SELECT COUNT(*) AS files, SUM(rows) AS rows,
-        quantile_cont(queryableMs - firstArrivalMs, 0.5) AS buffer_to_queryable_p50, MAX(queryableMs - lastArrivalMs) AS convert_max FROM mf`)).getRowObjectsJson()[0];
+    const files = (
+        await db.runAndReadAll(`SELECT COUNT(*) AS files, SUM(rows) AS rows,
+        quantile_cont(queryableMs - firstArrivalMs, 0.5) AS buffer_to_queryable_p50, MAX(queryableMs - lastArrivalMs) AS convert_max FROM mf`)
+    ).getRowObjectsJson()[0];
     db.closeSync();
     return { outputs, lag, files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, num(v)])) };
 }
-
 
 const s = (ms: number | null | undefined) => (ms === null || ms === undefined ? "n/a" : `${(ms / 1000).toFixed(1)} s`);
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
@@ -201,11 +216,36 @@ const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 async function main(argv: string[]): Promise<number> {
     const program = new Command("npm run bench:local --")
         .description("Runs the local pipeline once and measures end-to-end freshness, the sustained rate and the peak memory (docs/BENCHMARKS.md).")
-        .option("--stack <name>", "region stack (Pulumi.<name>.yaml)", validated((v) => stackName(v, regionStacks())), "eu")
-        .option("--duration <seconds>", "seconds of traffic", validated((v) => wholeNumber("--duration", v, 5, 3600)), 60)
-        .option("--rate <events/s>", "events per second put into Kinesis", validated((v) => wholeNumber("--rate", v, 1, 20000)), 200)
-        .option("--seed <n>", "generator seed", validated((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)), 42)
-        .option("--time-scale <n>", "event-time seconds per wall second", validated((v) => wholeNumber("--time-scale", v, 1, 60)), 10)
+        .option(
+            "--stack <name>",
+            "region stack (Pulumi.<name>.yaml)",
+            validated((v) => stackName(v, regionStacks())),
+            "eu",
+        )
+        .option(
+            "--duration <seconds>",
+            "seconds of traffic",
+            validated((v) => wholeNumber("--duration", v, 5, 3600)),
+            60,
+        )
+        .option(
+            "--rate <events/s>",
+            "events per second put into Kinesis",
+            validated((v) => wholeNumber("--rate", v, 1, 20000)),
+            200,
+        )
+        .option(
+            "--seed <n>",
+            "generator seed",
+            validated((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)),
+            42,
+        )
+        .option(
+            "--time-scale <n>",
+            "event-time seconds per wall second",
+            validated((v) => wholeNumber("--time-scale", v, 1, 60)),
+            10,
+        )
         .option("--build", "rebuild a stale runner jar first (default: run the jar as it is)");
     const o = parseArgs(program, argv);
     if (typeof o === "number") return o;
@@ -241,7 +281,15 @@ async function main(argv: string[]): Promise<number> {
     let run: RunResult | undefined;
     let failure: string | undefined;
     try {
-        run = await runPipeline({ stack: o.stack, duration: o.duration, rate: o.rate, seed: o.seed, keep: false, timeScale: o.timeScale, buildJar: Boolean(o.build) });
+        run = await runPipeline({
+            stack: o.stack,
+            duration: o.duration,
+            rate: o.rate,
+            seed: o.seed,
+            keep: false,
+            timeScale: o.timeScale,
+            buildJar: Boolean(o.build),
+        });
     } catch (e) {
         failure = (e as Error).message;
     } finally {
@@ -261,7 +309,12 @@ async function main(argv: string[]): Promise<number> {
         sent: run?.sent,
         sendSeconds: run?.sendSeconds,
         achievedRate: run ? run.sent / run.sendSeconds : undefined,
-        reconciliation: run?.reconciliation && { windows: run.reconciliation.windows, mismatches: run.reconciliation.mismatches.length, accounting: run.reconciliation.accounting.line, firstMismatches: run.reconciliation.mismatches.slice(0, 5) },
+        reconciliation: run?.reconciliation && {
+            windows: run.reconciliation.windows,
+            mismatches: run.reconciliation.mismatches.length,
+            accounting: run.reconciliation.accounting.line,
+            firstMismatches: run.reconciliation.mismatches.slice(0, 5),
+        },
         freshness: fresh,
         memory: { samples: samples.length, peakTotalBytes: peak.total, peakAtSeconds: peak.t / 1000, peakBreakdown: peak.parts, peakByPart },
     };
@@ -273,24 +326,42 @@ async function main(argv: string[]): Promise<number> {
     const out = (l: string) => process.stdout.write(l + "\n");
     out("");
     out(`bench: ${command}`);
-    out(`  machine: ${machine.nproc} cores (${machine.cpu}), ${machine.memTotalGiB} GiB, load before run ${machine.otherLoad.map((x) => x.toFixed(2)).join(" ")}; ${machine.date}`);
+    out(
+        `  machine: ${machine.nproc} cores (${machine.cpu}), ${machine.memTotalGiB} GiB, load before run ${machine.otherLoad.map((x) => x.toFixed(2)).join(" ")}; ${machine.date}`,
+    );
     out(`  runner jar: built ${machine.jarBuilt}${o.build ? "" : " (not rebuilt by the bench)"}`);
     if (failure) out(`  FAILED: ${failure}`);
     if (run) {
         out(`  sent ${run.sent} in ${run.sendSeconds.toFixed(1)} s = ${(run.sent / run.sendSeconds).toFixed(0)}/s (target ${o.rate}/s); exit ${run.exitCode}`);
-        if (run.reconciliation) out(`  reconciliation: ${run.reconciliation.windows} windows, ${run.reconciliation.mismatches.length} mismatches; ${run.reconciliation.accounting.line}`);
+        if (run.reconciliation)
+            out(
+                `  reconciliation: ${run.reconciliation.windows} windows, ${run.reconciliation.mismatches.length} mismatches; ${run.reconciliation.accounting.line}`,
+            );
     }
     for (const f of fresh?.outputs ?? []) {
-        out(`  freshness ${f.output.padEnd(22)} events ${String(f.events).padStart(6)}, landed ${String(f.landed).padStart(6)}: p50 ${s(f.perEventMs.p50)}, p95 ${s(f.perEventMs.p95)}, max ${s(f.perEventMs.max)} (min ${s(f.perEventMs.min)})` +
-            (f.perWindowAfterLastEventMs ? ` | per window after last event p50 ${s(f.perWindowAfterLastEventMs.p50)} p95 ${s(f.perWindowAfterLastEventMs.p95)} | after watermark could pass p50 ${s(f.perWindowAfterWatermarkMs?.p50)} p95 ${s(f.perWindowAfterWatermarkMs?.p95)}` : ""));
+        out(
+            `  freshness ${f.output.padEnd(22)} events ${String(f.events).padStart(6)}, landed ${String(f.landed).padStart(6)}: p50 ${s(f.perEventMs.p50)}, p95 ${s(f.perEventMs.p95)}, max ${s(f.perEventMs.max)} (min ${s(f.perEventMs.min)})` +
+                (f.perWindowAfterLastEventMs
+                    ? ` | per window after last event p50 ${s(f.perWindowAfterLastEventMs.p50)} p95 ${s(f.perWindowAfterLastEventMs.p95)} | after watermark could pass p50 ${s(f.perWindowAfterWatermarkMs?.p50)} p95 ${s(f.perWindowAfterWatermarkMs?.p95)}`
+                    : ""),
+        );
     }
     if (fresh?.lag && Object.keys(fresh.lag).length) {
         const a = fresh.lag.rejectedFirst10sMs as Dist;
         const z = fresh.lag.rejectedLast10sMs as Dist;
         out(`  lag (rejected_events, no window): first 10 s of sending p50 ${s(a.p50)} max ${s(a.max)}; last 10 s p50 ${s(z.p50)} max ${s(z.max)}`);
     }
-    if (fresh) out(`  firehose stand-in: ${fresh.files.files} files, first arrival -> queryable p50 ${s(fresh.files.buffer_to_queryable_p50 as number)}, last arrival -> queryable max ${s(fresh.files.convert_max as number)}`);
-    out(`  peak RSS (sum of all processes of the run, ${samples.length} samples at 1 s): ${mib(peak.total)} at ${(peak.t / 1000).toFixed(0)} s: ${Object.entries(peak.parts).map(([k, v]) => `${k} ${mib(v)}`).join(", ")}`);
+    if (fresh)
+        out(
+            `  firehose stand-in: ${fresh.files.files} files, first arrival -> queryable p50 ${s(fresh.files.buffer_to_queryable_p50 as number)}, last arrival -> queryable max ${s(fresh.files.convert_max as number)}`,
+        );
+    out(
+        `  peak RSS (sum of all processes of the run, ${samples.length} samples at 1 s): ${mib(peak.total)} at ${(peak.t / 1000).toFixed(0)} s: ${Object.entries(
+            peak.parts,
+        )
+            .map(([k, v]) => `${k} ${mib(v)}`)
+            .join(", ")}`,
+    );
     out(`  results: ${path.relative(REPO, outFile)}`);
     return failure ? 1 : (run?.exitCode ?? 1);
 }

@@ -51,8 +51,7 @@ function path(doc: unknown, ...keys: string[]): unknown {
     return v;
 }
 
-const ISO_ZONED =
-    /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)(?:\[[^\]]+\])?$/;
+const ISO_ZONED = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)(?:\[[^\]]+\])?$/;
 
 /** PARSE_EVENT_TIME: ISO-8601 with a zone/offset, or integral epoch milliseconds; else null. */
 export function parseEventTime(value: string | null): number | null {

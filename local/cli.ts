@@ -17,7 +17,6 @@ export function regionStacks(repo = REPO): string[] {
         .filter((s): s is string => !!s && /clickstream:role:\s*region/.test(fs.readFileSync(path.join(repo, `Pulumi.${s}.yaml`), "utf8")));
 }
 
-
 export function buildProgram(): Command {
     return new Command("npm start --")
         .description(
@@ -36,16 +35,45 @@ export function buildProgram(): Command {
                 "Exit 0 only with 0 mismatches; 1 on a mismatch or a failure; 2 on a bad flag.",
             ].join("\n"),
         )
-        .option("--stack <name>", "region stack (Pulumi.<name>.yaml)", validated((v) => stackName(v, regionStacks())), "eu")
-        .option("--duration <seconds>", "seconds of generated traffic", validated((v) => wholeNumber("--duration", v, 5, 3600)), 60)
-        .option("--rate <events/s>", "events per second (shards sized for it)", validated((v) => wholeNumber("--rate", v, 1, 20000)), 200)
-        .option("--seed <n>", "generator seed (same seed, same events)", validated((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)), 42)
-        .option("--events <file>", "replay a JSON-lines file (one record a line)", validated((v) => {
-            if (!fs.existsSync(v) || !fs.statSync(v).isFile()) throw new ArgError(`--events: '${v}' is not a readable file`);
-            return path.resolve(v);
-        }))
+        .option(
+            "--stack <name>",
+            "region stack (Pulumi.<name>.yaml)",
+            validated((v) => stackName(v, regionStacks())),
+            "eu",
+        )
+        .option(
+            "--duration <seconds>",
+            "seconds of generated traffic",
+            validated((v) => wholeNumber("--duration", v, 5, 3600)),
+            60,
+        )
+        .option(
+            "--rate <events/s>",
+            "events per second (shards sized for it)",
+            validated((v) => wholeNumber("--rate", v, 1, 20000)),
+            200,
+        )
+        .option(
+            "--seed <n>",
+            "generator seed (same seed, same events)",
+            validated((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)),
+            42,
+        )
+        .option(
+            "--events <file>",
+            "replay a JSON-lines file (one record a line)",
+            validated((v) => {
+                if (!fs.existsSync(v) || !fs.statSync(v).isFile()) throw new ArgError(`--events: '${v}' is not a readable file`);
+                return path.resolve(v);
+            }),
+        )
         .option("--keep", "keep .local/run and .local/lake of earlier runs")
-        .option("--time-scale <n>", "event-time seconds per wall second", validated((v) => wholeNumber("--time-scale", v, 1, 60)), 10)
+        .option(
+            "--time-scale <n>",
+            "event-time seconds per wall second",
+            validated((v) => wholeNumber("--time-scale", v, 1, 60)),
+            10,
+        )
         .addHelpText(
             "after",
             [
@@ -69,7 +97,15 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
     const o = parseArgs(buildProgram(), argv);
     if (typeof o === "number") return o;
-    const options: RunOptions = { stack: o.stack, duration: o.duration, rate: o.rate, seed: o.seed, events: o.events, keep: Boolean(o.keep), timeScale: o.timeScale };
+    const options: RunOptions = {
+        stack: o.stack,
+        duration: o.duration,
+        rate: o.rate,
+        seed: o.seed,
+        events: o.events,
+        keep: Boolean(o.keep),
+        timeScale: o.timeScale,
+    };
     try {
         const r = await runPipeline(options);
         return r.exitCode;

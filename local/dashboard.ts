@@ -30,7 +30,8 @@ export function lineChartSvg(c: LineChart, width = 640, height = 260): string {
     const pad = { l: 48, r: 130, t: 28, b: 30 };
     const pts = c.series.flatMap((s) => s.points);
     const total = pts.length;
-    if (total === 0) return `<svg class="chart" id="${c.id}" data-points="0" width="${width}" height="60"><text x="8" y="30">${esc(c.title)}: no closed windows yet</text></svg>`;
+    if (total === 0)
+        return `<svg class="chart" id="${c.id}" data-points="0" width="${width}" height="60"><text x="8" y="30">${esc(c.title)}: no closed windows yet</text></svg>`;
     const xs = pts.map((p) => p.x);
     const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
     const yMax = Math.max(1, ...pts.map((p) => p.y));
@@ -52,8 +53,13 @@ export function lineChartSvg(c: LineChart, width = 640, height = 260): string {
     c.series.forEach((s, i) => {
         const color = COLORS[i % COLORS.length];
         const sorted = [...s.points].sort((a, b) => a.x - b.x);
-        parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${sorted.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(" ")}"/>`);
-        for (const p of sorted) parts.push(`<circle class="pt" cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3" fill="${color}"><title>${esc(s.name)} ${hhmm(p.x)}: ${p.y}</title></circle>`);
+        parts.push(
+            `<polyline fill="none" stroke="${color}" stroke-width="2" points="${sorted.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(" ")}"/>`,
+        );
+        for (const p of sorted)
+            parts.push(
+                `<circle class="pt" cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3" fill="${color}"><title>${esc(s.name)} ${hhmm(p.x)}: ${p.y}</title></circle>`,
+            );
         parts.push(`<rect x="${width - pad.r + 10}" y="${pad.t + i * 16 - 9}" width="10" height="10" fill="${color}"/>`);
         parts.push(`<text class="legend" x="${width - pad.r + 24}" y="${pad.t + i * 16}">${esc(s.name)}</text>`);
     });
@@ -72,7 +78,9 @@ export function barChartSvg(c: BarChart, width = 640): string {
         const y = pad.t + i * rowH;
         const w = Math.max(1, (b.value / max) * (width - pad.l - pad.r));
         parts.push(`<text class="label" x="${pad.l - 8}" y="${y + 15}" text-anchor="end">${esc(b.label)}</text>`);
-        parts.push(`<rect class="bar" x="${pad.l}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowH - 6}" fill="#d62728"><title>${esc(b.label)}: ${b.value}</title></rect>`);
+        parts.push(
+            `<rect class="bar" x="${pad.l}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowH - 6}" fill="#d62728"><title>${esc(b.label)}: ${b.value}</title></rect>`,
+        );
         parts.push(`<text class="value" x="${pad.l + w + 6}" y="${y + 15}">${b.value}</text>`);
     });
     return `<svg class="chart" id="${c.id}" data-bars="${c.bars.length}" width="${width}" height="${height}" role="img" aria-label="${esc(c.title)}">${parts.join("")}</svg>`;

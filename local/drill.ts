@@ -164,12 +164,20 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     try {
         await stack.startKinesis();
         await stack.startFirehose();
-        note(`kinesis-local on ${stack.emulator.endpoint}: ${stack.streams.map((s) => `${s.streamName} (${s.shards} shards)`).join(", ")}; Firehose stand-in on ${stack.firehoseEndpoint}`);
+        note(
+            `kinesis-local on ${stack.emulator.endpoint}: ${stack.streams.map((s) => `${s.streamName} (${s.shards} shards)`).join(", ")}; Firehose stand-in on ${stack.firehoseEndpoint}`,
+        );
         await stack.startApps(await stack.plan());
         note(`${stack.apps.size} apps running: ${[...stack.apps.values()].map((a) => `${a.plan.app.name} (pid ${a.proc.child.pid})`).join(", ")}`);
 
         // The traffic runs through phases 1-5, with a hot shard per stream.
-        const gen = new ClickstreamGenerator({ seed: opts.seed, rate: opts.rate, timeScale: 10, startTimeMs: Math.floor(Date.now() / 60_000) * 60_000, sources: trafficSources(stack) });
+        const gen = new ClickstreamGenerator({
+            seed: opts.seed,
+            rate: opts.rate,
+            timeScale: 10,
+            startTimeMs: Math.floor(Date.now() / 60_000) * 60_000,
+            sources: trafficSources(stack),
+        });
         fs.writeFileSync(gtFile, "");
         traffic = new Traffic({ client: stack.emulator.client, groundTruth: gtFile, rate: opts.rate, records: generated(gen), hotShardShare: 0.4 });
         const sending = traffic.start();
@@ -178,7 +186,11 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         // 1. Steady.
         let t0 = Date.now();
         await delay(opts.steadySeconds * 1000);
-        phase("steady", t0, `${opts.steadySeconds} s of traffic at ${opts.rate}/s: ${traffic.sent} records on ${stack.streams.length} streams (${stack.streams.map((s) => s.shards).join(" and ")} shards, 40% of each stream on its first shard); ${stack.standIn.totals().converted} rows in the lake`);
+        phase(
+            "steady",
+            t0,
+            `${opts.steadySeconds} s of traffic at ${opts.rate}/s: ${traffic.sent} records on ${stack.streams.length} streams (${stack.streams.map((s) => s.shards).join(" and ")} shards, 40% of each stream on its first shard); ${stack.standIn.totals().converted} rows in the lake`,
+        );
 
         // 2. Pause: every app stopped with a savepoint; traffic continues into the streams.
         t0 = Date.now();
@@ -188,7 +200,11 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         await delay(opts.steadySeconds * 700);
         const readAtPause = Object.fromEntries(stack.region.apps.map((a) => [a.name, stack.counts(a.name)?.read ?? 0]));
         backlog = stack.region.apps.reduce((n, a) => Math.max(n, sent(stack.apps.get(a.name)!.plan.streamName) - readAtPause[a.name]), 0);
-        phase("pause", t0, `${stack.region.apps.length} apps stopped with a savepoint in ${stoppedIn.toFixed(1)} s while traffic continued; backlog ${stack.region.apps.map((a) => `${a.name} ${sent(stack.apps.get(a.name)!.plan.streamName) - readAtPause[a.name]}`).join(", ")} records`);
+        phase(
+            "pause",
+            t0,
+            `${stack.region.apps.length} apps stopped with a savepoint in ${stoppedIn.toFixed(1)} s while traffic continued; backlog ${stack.region.apps.map((a) => `${a.name} ${sent(stack.apps.get(a.name)!.plan.streamName) - readAtPause[a.name]}`).join(", ")} records`,
+        );
 
         // 3. Resume from the savepoints, and catch up across the shards.
         t0 = Date.now();
@@ -246,7 +262,11 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         await stack.startApps(v2Plans, () => ({ restore: checkpoint }));
         const restartedIn = (Date.now() - t0) / 1000;
         await delay(opts.steadySeconds * 500);
-        phase("crash", t0, `kill -9 of ${CHANGED_APP} (pid ${pid}); restarted from its latest checkpoint ${path.basename(checkpoint)} and running again after ${restartedIn.toFixed(1)} s (new pid ${stack.apps.get(CHANGED_APP)!.proc.child.pid})`);
+        phase(
+            "crash",
+            t0,
+            `kill -9 of ${CHANGED_APP} (pid ${pid}); restarted from its latest checkpoint ${path.basename(checkpoint)} and running again after ${restartedIn.toFixed(1)} s (new pid ${stack.apps.get(CHANGED_APP)!.proc.child.pid})`,
+        );
 
         // 6. Catch up and drain.
         t0 = Date.now();
@@ -256,7 +276,11 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         await waitUntilRead(stack, sent, 180_000);
         await Promise.all(stack.region.apps.map((a) => stack.stopApp(a.name, true)));
         await stack.close();
-        phase("drain", t0, `traffic stopped after ${traffic.sent} records; every app read all of them and stopped with a savepoint and drain (every window fired)`);
+        phase(
+            "drain",
+            t0,
+            `traffic stopped after ${traffic.sent} records; every app read all of them and stopped with a savepoint and drain (every window fired)`,
+        );
     } catch (e) {
         await traffic?.stop().catch(() => undefined);
         await stack.close();
@@ -267,8 +291,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
 
     // Reconciliation: every window, the late events, and every app's accounting.
     const db = await (await DuckDBInstance.create(":memory:")).connect();
-    const outputsOf = (app: string) =>
-        [...stack.region.apps.find((a) => a.name === app)!.outputs, ...(app === CHANGED_APP ? [ADDED_OUTPUT] : [])];
+    const outputsOf = (app: string) => [...stack.region.apps.find((a) => a.name === app)!.outputs, ...(app === CHANGED_APP ? [ADDED_OUTPUT] : [])];
     const changes: DefinitionChange[] = [
         { output: CHANGED_OUTPUT, atMs: sqlChangeAt, before: METRICS[CHANGED_OUTPUT], after: CHANGED_METRICS[CHANGED_OUTPUT] },
         { output: ADDED_OUTPUT, atMs: sqlChangeAt, after: CHANGED_METRICS[ADDED_OUTPUT] },
@@ -283,7 +306,11 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     for (const p of phases) {
         const n = fs.existsSync(path.join(stack.lakeDir, "late_events"))
             ? Number(
-                  (await db.runAndReadAll(`SELECT COUNT(DISTINCT event_id) AS n FROM read_parquet('${lateFiles}') WHERE epoch_ms(received_at) >= ${p.startedMs} AND epoch_ms(received_at) < ${p.endedMs}`)).getRowObjectsJson()[0].n,
+                  (
+                      await db.runAndReadAll(
+                          `SELECT COUNT(DISTINCT event_id) AS n FROM read_parquet('${lateFiles}') WHERE epoch_ms(received_at) >= ${p.startedMs} AND epoch_ms(received_at) < ${p.endedMs}`,
+                      )
+                  ).getRowObjectsJson()[0].n,
               )
             : 0;
         latePerPhase[p.name] = n;
@@ -298,9 +325,16 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
                   : `; ${s.straddling} windows straddled the SQL change and lost ${s.lostCounts} partial counts`;
         log(`     ${o.padEnd(24)} ${String(s.compared).padStart(5)} windows compared, ${s.mismatches} mismatches${straddling}`);
     }
-    log(`     late_events              ${String(rec.late).padStart(5)} late events, each a valid unique event of its stream; per phase: ${Object.entries(latePerPhase).map(([p, n]) => `${p} ${n}`).join(", ")}`);
+    log(
+        `     late_events              ${String(rec.late).padStart(5)} late events, each a valid unique event of its stream; per phase: ${Object.entries(
+            latePerPhase,
+        )
+            .map(([p, n]) => `${p} ${n}`)
+            .join(", ")}`,
+    );
     for (const a of rec.accounting.apps) log(`     ${a.line}`);
-    for (const m of rec.mismatches.slice(0, 10)) log(`     MISMATCH ${m.output} ${JSON.stringify(m.key)}: expected ${JSON.stringify(m.expected)}, lake ${JSON.stringify(m.actual)}`);
+    for (const m of rec.mismatches.slice(0, 10))
+        log(`     MISMATCH ${m.output} ${JSON.stringify(m.key)}: expected ${JSON.stringify(m.expected)}, lake ${JSON.stringify(m.actual)}`);
     log(`${at()} drill: reconciled every window of every output and the accounting of every app`);
     const lost = rec.accounting.lost;
     const line = `drill: ${phases.length} phases, ${rec.windows} windows, ${rec.mismatches.length} mismatches, ${rec.late} late, ${lost} lost`;
@@ -309,15 +343,41 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     return { exitCode, phases, reconciliation: rec, latePerPhase, backlog, maxSkewMs, line, seconds: (Date.now() - started) / 1000 };
 }
 
-
 export async function main(argv: string[]): Promise<number> {
     const program = new Command("npm run drill --")
-        .description("Takes the local pipeline through a season: steady, pause, resume, SQL change, crash, drain; then reconciles every window. See docs/LOCAL.md.")
-        .option("--stack <name>", "region stack (Pulumi.<name>.yaml)", validated((v) => stackName(v, regionStacks())), "eu")
-        .option("--seed <n>", "generator seed", validated((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)), 42)
-        .option("--rate <events/s>", "events per second, all streams", validated((v) => wholeNumber("--rate", v, 20, 2000)), 240)
-        .option("--shards <n>", "shards of every stream", validated((v) => wholeNumber("--shards", v, 4, 32)), 4)
-        .option("--steady <seconds>", "seconds of steady traffic; the other phases scale with it", validated((v) => wholeNumber("--steady", v, 10, 600)), 25);
+        .description(
+            "Takes the local pipeline through a season: steady, pause, resume, SQL change, crash, drain; then reconciles every window. See docs/LOCAL.md.",
+        )
+        .option(
+            "--stack <name>",
+            "region stack (Pulumi.<name>.yaml)",
+            validated((v) => stackName(v, regionStacks())),
+            "eu",
+        )
+        .option(
+            "--seed <n>",
+            "generator seed",
+            validated((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)),
+            42,
+        )
+        .option(
+            "--rate <events/s>",
+            "events per second, all streams",
+            validated((v) => wholeNumber("--rate", v, 20, 2000)),
+            240,
+        )
+        .option(
+            "--shards <n>",
+            "shards of every stream",
+            validated((v) => wholeNumber("--shards", v, 4, 32)),
+            4,
+        )
+        .option(
+            "--steady <seconds>",
+            "seconds of steady traffic; the other phases scale with it",
+            validated((v) => wholeNumber("--steady", v, 10, 600)),
+            25,
+        );
     const o = parseArgs(program, argv);
     if (typeof o === "number") return o;
     try {

@@ -177,7 +177,11 @@ export class FirehoseStandIn {
             this.requests.set(op, (this.requests.get(op) ?? 0) + 1);
             const reply = (status: number, body: unknown) => {
                 const text = JSON.stringify(body);
-                res.writeHead(status, { "Content-Type": "application/x-amz-json-1.1", "Content-Length": Buffer.byteLength(text), "x-amzn-RequestId": randomUUID() });
+                res.writeHead(status, {
+                    "Content-Type": "application/x-amz-json-1.1",
+                    "Content-Length": Buffer.byteLength(text),
+                    "x-amzn-RequestId": randomUUID(),
+                });
                 res.end(text);
             };
             const fail = (type: string, message: string) => reply(400, { __type: type, message });
@@ -195,7 +199,10 @@ export class FirehoseStandIn {
             if (op === "PutRecordBatch") {
                 const records = body.Records ?? [];
                 if (records.length === 0 || records.length > 500) return fail("InvalidArgumentException", "Records must have 1 to 500 entries");
-                const ids = this.put(name, records.map((r) => Buffer.from(r.Data ?? "", "base64")));
+                const ids = this.put(
+                    name,
+                    records.map((r) => Buffer.from(r.Data ?? "", "base64")),
+                );
                 return reply(200, { FailedPutCount: 0, Encrypted: false, RequestResponses: ids.map((RecordId) => ({ RecordId })) });
             }
             if (op === "PutRecord") {
@@ -217,9 +224,11 @@ export class FirehoseStandIn {
     private flush(streamName: string): void {
         const { items, firstArrivalMs } = this.buffers.get(streamName)!.take();
         if (items.length === 0) return;
-        this.writing = this.writing.then(() => this.write(streamName, items, firstArrivalMs)).catch((e) => {
-            process.stderr.write(`firehose stand-in: writing ${streamName} failed: ${(e as Error).message}\n`);
-        });
+        this.writing = this.writing
+            .then(() => this.write(streamName, items, firstArrivalMs))
+            .catch((e) => {
+                process.stderr.write(`firehose stand-in: writing ${streamName} failed: ${(e as Error).message}\n`);
+            });
     }
 
     /** Flushes every buffer now and waits for all writes (at shutdown, as Firehose does on its interval). */

@@ -70,7 +70,10 @@ export async function operatorMetrics(port: number, names: string[]): Promise<Re
         const available = await call<{ id: string }[]>(port, `/jobs/${job}/vertices/${v.id}/metrics`);
         const wanted = available.map((m) => m.id).filter((id) => names.some((n) => id.endsWith(`.${n}`)));
         if (wanted.length === 0) continue;
-        const values = await call<{ id: string; value: string }[]>(port, `/jobs/${job}/vertices/${v.id}/metrics?get=${wanted.map(encodeURIComponent).join(",")}`);
+        const values = await call<{ id: string; value: string }[]>(
+            port,
+            `/jobs/${job}/vertices/${v.id}/metrics?get=${wanted.map(encodeURIComponent).join(",")}`,
+        );
         for (const m of values) {
             const name = names.find((n) => m.id.endsWith(`.${n}`))!;
             totals[name] += Number(m.value) || 0;

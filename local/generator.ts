@@ -52,17 +52,61 @@ export interface SiteSpec {
 
 /** Web sites (the `create`d web stream). */
 export const WEB_SITES: SiteSpec[] = [
-    { site: "shop-de", weight: 30, countries: [{ code: "DE", weight: 85 }, { code: "AT", weight: 10 }, { code: "CH", weight: 5 }] },
-    { site: "shop-fr", weight: 22, countries: [{ code: "FR", weight: 90 }, { code: "BE", weight: 7 }, { code: "LU", weight: 3 }] },
-    { site: "shop-uk", weight: 20, countries: [{ code: "GB", weight: 92 }, { code: "IE", weight: 8 }] },
-    { site: "shop-es", weight: 12, countries: [{ code: "ES", weight: 95 }, { code: "PT", weight: 5 }] },
+    {
+        site: "shop-de",
+        weight: 30,
+        countries: [
+            { code: "DE", weight: 85 },
+            { code: "AT", weight: 10 },
+            { code: "CH", weight: 5 },
+        ],
+    },
+    {
+        site: "shop-fr",
+        weight: 22,
+        countries: [
+            { code: "FR", weight: 90 },
+            { code: "BE", weight: 7 },
+            { code: "LU", weight: 3 },
+        ],
+    },
+    {
+        site: "shop-uk",
+        weight: 20,
+        countries: [
+            { code: "GB", weight: 92 },
+            { code: "IE", weight: 8 },
+        ],
+    },
+    {
+        site: "shop-es",
+        weight: 12,
+        countries: [
+            { code: "ES", weight: 95 },
+            { code: "PT", weight: 5 },
+        ],
+    },
     { site: "shop-it", weight: 10, countries: [{ code: "IT", weight: 100 }] },
-    { site: "shop-nl", weight: 6, countries: [{ code: "NL", weight: 80 }, { code: "BE", weight: 20 }] },
+    {
+        site: "shop-nl",
+        weight: 6,
+        countries: [
+            { code: "NL", weight: 80 },
+            { code: "BE", weight: 20 },
+        ],
+    },
 ];
 
 /** App sites (a second, attached stream such as the mobile team's): disjoint from the web sites. */
 export const APP_SITES: SiteSpec[] = [
-    { site: "app-de", weight: 40, countries: [{ code: "DE", weight: 90 }, { code: "AT", weight: 10 }] },
+    {
+        site: "app-de",
+        weight: 40,
+        countries: [
+            { code: "DE", weight: 90 },
+            { code: "AT", weight: 10 },
+        ],
+    },
     { site: "app-fr", weight: 35, countries: [{ code: "FR", weight: 100 }] },
     { site: "app-uk", weight: 25, countries: [{ code: "GB", weight: 100 }] },
 ];
@@ -228,7 +272,11 @@ export class ClickstreamGenerator {
             if (kind === "glued") {
                 // Two events written back to back into one record: not one JSON object.
                 const second = { ...body, event_id: r.uuid() };
-                return { ...base, data: JSON.stringify(body) + (r.chance(0.5) ? "" : "\n") + JSON.stringify(second), label: { kind: "malformed", malformed: kind, latenessMs: 0 } };
+                return {
+                    ...base,
+                    data: JSON.stringify(body) + (r.chance(0.5) ? "" : "\n") + JSON.stringify(second),
+                    label: { kind: "malformed", malformed: kind, latenessMs: 0 },
+                };
             }
             if (kind === "missing_field" || kind === "blank_field") {
                 const field = r.pick(["event_id", "event_type", "user_id", "session_id", "site", "country", "event_time"]);
@@ -237,7 +285,9 @@ export class ClickstreamGenerator {
                 return { ...base, data: JSON.stringify(body), label: { kind: "malformed", malformed: kind, missingField: field, latenessMs: 0 } };
             }
             body.event_time =
-                kind === "bad_timestamp" ? r.pick(["yesterday", "2026-13-45T99:00:00Z", "1764238500000.5", "26/11/2026 10:00"]) : r.pick(["1999-12-31T23:59:59Z", "2999-01-01T00:00:00Z", 86_400_000]);
+                kind === "bad_timestamp"
+                    ? r.pick(["yesterday", "2026-13-45T99:00:00Z", "1764238500000.5", "26/11/2026 10:00"])
+                    : r.pick(["1999-12-31T23:59:59Z", "2999-01-01T00:00:00Z", 86_400_000]);
             return { ...base, data: JSON.stringify(body), label: { kind: "malformed", malformed: kind, latenessMs: 0 } };
         }
         this.maxEventTime = Math.max(this.maxEventTime, eventTime);
@@ -259,9 +309,18 @@ export class ClickstreamGenerator {
         // About 40 concurrent sessions per 100 events/s; a new one starts when the pool is short or by chance.
         const target = Math.max(8, Math.round(this.opts.rate * 0.4));
         if (this.sessions.length < target || r.chance(0.08)) {
-            const source = r.weighted(this.opts.sources, this.opts.sources.map((s) => s.weight));
-            const site = r.weighted(source.sites, source.sites.map((s) => s.weight));
-            const country = r.weighted(site.countries, site.countries.map((c) => c.weight)).code;
+            const source = r.weighted(
+                this.opts.sources,
+                this.opts.sources.map((s) => s.weight),
+            );
+            const site = r.weighted(
+                source.sites,
+                source.sites.map((s) => s.weight),
+            );
+            const country = r.weighted(
+                site.countries,
+                site.countries.map((c) => c.weight),
+            ).code;
             const campaign = r.chance(0.6) ? r.pick(CAMPAIGNS) : undefined;
             const session: Session = {
                 id: `s-${this.opts.seed}-${++this.eventCounter}`,

@@ -45,7 +45,6 @@ export function glueToDuckDb(type: string): string {
     throw new Error(`no DuckDB type for Glue type '${type}'`);
 }
 
-
 /** A record Firehose could not convert: the reason, as in its error output. */
 export class ConversionError extends Error {}
 

@@ -55,7 +55,12 @@ export const LOCAL_RUNNER_OPTIONS = { "local.parallelism": "1", "local.checkpoin
 
 /** The generator's sources: the first stream gets 3/4 of the traffic and the web sites; the others the app sites, with offline devices. */
 export function trafficSources(stack: LocalStack): { name: string; sites: typeof WEB_SITES; weight: number; lateRate: number }[] {
-    return stack.region.sources.map((s, i) => ({ name: s.streamName, sites: i === 0 ? WEB_SITES : APP_SITES, weight: i === 0 ? 3 : 1, lateRate: i === 0 ? 0 : 0.01 }));
+    return stack.region.sources.map((s, i) => ({
+        name: s.streamName,
+        sites: i === 0 ? WEB_SITES : APP_SITES,
+        weight: i === 0 ? 3 : 1,
+        lateRate: i === 0 ? 0 : 0.01,
+    }));
 }
 
 /** Cleans up on Ctrl-C / SIGTERM: the handler stops every child by pid, then exits 130/143. */
@@ -123,7 +128,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
         shards: (_s, i, count) => shardsForRate(opts.events ? (i === 0 ? opts.rate : 1) : Math.ceil((opts.rate * (i === 0 ? 3 : 1)) / (3 + count - 1))),
     });
     const { region, lake, catalog } = stack;
-    step(1, `setup: stack ${opts.stack} (${region.region}): ${region.sources.length} source stream(s), ${region.apps.length} app(s); lake region ${lake.region}`);
+    step(
+        1,
+        `setup: stack ${opts.stack} (${region.region}): ${region.sources.length} source stream(s), ${region.apps.length} app(s); lake region ${lake.region}`,
+    );
 
     const uninstall = installSignalHandlers(stack, log);
     let peakRss = 0;
@@ -149,7 +157,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
         // 4. Flink.
         const apps = await stack.startApps(await stack.plan());
-        for (const a of apps) step(4, `flink app ${a.plan.app.name} (pid ${a.proc.child.pid}, REST 127.0.0.1:${a.restPort}): ${a.plan.streamName} -> ${a.plan.outputs.map((o) => o.name).join(", ")}`);
+        for (const a of apps)
+            step(
+                4,
+                `flink app ${a.plan.app.name} (pid ${a.proc.child.pid}, REST 127.0.0.1:${a.restPort}): ${a.plan.streamName} -> ${a.plan.outputs.map((o) => o.name).join(", ")}`,
+            );
         note(`all ${apps.length} jobs running`);
 
         // 5. Traffic.
@@ -165,12 +177,17 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
             const startTimeMs = Math.floor((Date.now() - opts.duration * timeScale * 1000) / 60_000) * 60_000;
             const gen = new ClickstreamGenerator({ seed: opts.seed, rate: opts.rate, timeScale, startTimeMs, sources: trafficSources(stack) });
             records = generated(gen, opts.duration * opts.rate);
-            step(5, `sending ${records.total} events (seed ${opts.seed}) at ${opts.rate}/s for ${opts.duration} s; event time from ${new Date(startTimeMs).toISOString()} at ${timeScale}x`);
+            step(
+                5,
+                `sending ${records.total} events (seed ${opts.seed}) at ${opts.rate}/s for ${opts.duration} s; event time from ${new Date(startTimeMs).toISOString()} at ${timeScale}x`,
+            );
         }
         const traffic = new Traffic({ client: stack.emulator.client, groundTruth: gtFile, rate: opts.rate, records });
         const progress = setInterval(() => {
             const t = stack.standIn.totals();
-            note(`sent ${traffic.sent}/${records.total ?? "?"} | firehose received ${t.received}, converted ${t.converted}, failed ${t.failed} | files ${t.files} | rss ${(treeRss([process.pid]) / 2 ** 20).toFixed(0)} MiB`);
+            note(
+                `sent ${traffic.sent}/${records.total ?? "?"} | firehose received ${t.received}, converted ${t.converted}, failed ${t.failed} | files ${t.files} | rss ${(treeRss([process.pid]) / 2 ** 20).toFixed(0)} MiB`,
+            );
         }, 5000);
         const sendStart = Date.now();
         try {
@@ -188,7 +205,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
         await Promise.all(region.apps.map((a) => stack.stopApp(a.name, true)));
         await stack.close();
         const t = stack.standIn.totals();
-        step(6, `every app read all its records and stopped with a savepoint (drain); firehose: received ${t.received}, converted ${t.converted}, failed conversion ${t.failed}, files ${t.files}, error files ${t.errorFiles}`);
+        step(
+            6,
+            `every app read all its records and stopped with a savepoint (drain); firehose: received ${t.received}, converted ${t.converted}, failed conversion ${t.failed}, files ${t.files}, error files ${t.errorFiles}`,
+        );
     } catch (e) {
         await stack.close();
         clearInterval(sampler);
@@ -201,19 +221,28 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     // 7. Athena over the lake.
     const instance = await DuckDBInstance.create(":memory:");
     const db = await instance.connect();
-    await registerLakeViews(db, stack.lakeDir, catalog.outputs.map((o) => o.name));
+    await registerLakeViews(
+        db,
+        stack.lakeDir,
+        catalog.outputs.map((o) => o.name),
+    );
     const athena = await runAthenaQueries(db, path.join(repo, "sql", "athena"));
-    step(7, `athena: ${athena.length} queries from sql/athena/ run with DuckDB${athena.length ? ": " + athena.map((a) => `${a.name} ${a.error ? "FAILED: " + a.error : a.rows.length + " rows"}`).join("; ") : ""}`);
+    step(
+        7,
+        `athena: ${athena.length} queries from sql/athena/ run with DuckDB${athena.length ? ": " + athena.map((a) => `${a.name} ${a.error ? "FAILED: " + a.error : a.rows.length + " rows"}`).join("; ") : ""}`,
+    );
 
     // 8. Reconciliation.
     const outputsOf = (app: string) => region.apps.find((a) => a.name === app)!.outputs;
     const rec = await reconcile(db, gtFile, stack.lakeDir, region.region, scopes(stack, outputsOf), { allWindowsClosed: true });
     step(8, "reconciliation of every window against the ground truth, and the accounting of every app:");
-    for (const [o, s] of Object.entries(rec.perOutput)) log(`     ${o.padEnd(24)} ${String(s.compared).padStart(5)} windows compared, ${s.mismatches} mismatches`);
+    for (const [o, s] of Object.entries(rec.perOutput))
+        log(`     ${o.padEnd(24)} ${String(s.compared).padStart(5)} windows compared, ${s.mismatches} mismatches`);
     log(`     late_events              ${String(rec.late).padStart(5)} late events, each a valid unique event of its stream`);
     if (rec.skipped.length) log(`     not reconciled (no independent recomputation in local/reconcile.ts): ${rec.skipped.join(", ")}`);
     for (const a of rec.accounting.apps) log(`     ${a.line}`);
-    for (const m of rec.mismatches.slice(0, 10)) log(`     MISMATCH ${m.output} ${JSON.stringify(m.key)}: expected ${JSON.stringify(m.expected)}, lake ${JSON.stringify(m.actual)}`);
+    for (const m of rec.mismatches.slice(0, 10))
+        log(`     MISMATCH ${m.output} ${JSON.stringify(m.key)}: expected ${JSON.stringify(m.expected)}, lake ${JSON.stringify(m.actual)}`);
 
     // 9. Dashboard.
     const html = await buildDashboard(db, stack.lakeDir, athena, rec, opts);
@@ -236,7 +265,11 @@ async function buildDashboard(db: DuckDBConnection, lakeDir: string, athena: Que
     const series = async (o: string, value: string, by: string, keys: string) =>
         has(o)
             ? toSeries(
-                  (await rows(`WITH ${o} AS (SELECT * FROM ${src(o)}) SELECT epoch_ms(window_start) AS ws, ${by} AS key, SUM(${value}) AS value FROM ${final(o, keys)} GROUP BY ALL ORDER BY 1`)).map((r) => ({
+                  (
+                      await rows(
+                          `WITH ${o} AS (SELECT * FROM ${src(o)}) SELECT epoch_ms(window_start) AS ws, ${by} AS key, SUM(${value}) AS value FROM ${final(o, keys)} GROUP BY ALL ORDER BY 1`,
+                      )
+                  ).map((r) => ({
                       ws: Number(r.ws),
                       key: String(r.key),
                       value: Number(r.value),
@@ -244,17 +277,36 @@ async function buildDashboard(db: DuckDBConnection, lakeDir: string, athena: Que
               )
             : [];
     const lines: LineChart[] = [
-        { id: "active-users-by-site", title: "Active users per minute by site", series: await series("active_users_1m", "active_users", "site", "window_start, site, country, region") },
-        { id: "active-users-by-country", title: "Active users per minute by country", series: await series("active_users_1m", "active_users", "country", "window_start, site, country, region") },
-        { id: "clicks-by-site", title: "Clicks per minute by site", series: await series("clicks_1m", "clicks", "site", "window_start, site, country, page_type, region") },
-        { id: "clicks-by-country", title: "Clicks per minute by country", series: await series("clicks_1m", "clicks", "country", "window_start, site, country, page_type, region") },
+        {
+            id: "active-users-by-site",
+            title: "Active users per minute by site",
+            series: await series("active_users_1m", "active_users", "site", "window_start, site, country, region"),
+        },
+        {
+            id: "active-users-by-country",
+            title: "Active users per minute by country",
+            series: await series("active_users_1m", "active_users", "country", "window_start, site, country, region"),
+        },
+        {
+            id: "clicks-by-site",
+            title: "Clicks per minute by site",
+            series: await series("clicks_1m", "clicks", "site", "window_start, site, country, page_type, region"),
+        },
+        {
+            id: "clicks-by-country",
+            title: "Clicks per minute by country",
+            series: await series("clicks_1m", "clicks", "country", "window_start, site, country, page_type, region"),
+        },
     ];
     const bars: BarChart[] = [
         {
             id: "rejected-by-reason",
             title: "Rejected events by reason",
             bars: has("rejected_events")
-                ? (await rows(`SELECT reason, COUNT(*) AS n FROM ${src("rejected_events")} GROUP BY 1 ORDER BY 2 DESC, 1`)).map((r) => ({ label: String(r.reason), value: Number(r.n) }))
+                ? (await rows(`SELECT reason, COUNT(*) AS n FROM ${src("rejected_events")} GROUP BY 1 ORDER BY 2 DESC, 1`)).map((r) => ({
+                      label: String(r.reason),
+                      value: Number(r.n),
+                  }))
                 : [],
         },
     ];

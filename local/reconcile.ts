@@ -193,7 +193,8 @@ export function diffRows(
         const a = act.get(key);
         if (!a && !complete(e)) continue;
         compared++;
-        if (!a || values.some((v) => !sameValue(e[v], a[v]))) mismatches.push({ output, key: pick(e, keys), expected: pick(e, values), actual: a ? pick(a, values) : null });
+        if (!a || values.some((v) => !sameValue(e[v], a[v])))
+            mismatches.push({ output, key: pick(e, keys), expected: pick(e, values), actual: a ? pick(a, values) : null });
     }
     for (const [key, a] of act) {
         if (exp.has(key)) continue;
@@ -256,7 +257,9 @@ export async function reconcile(
         event_id: 'VARCHAR', event_type: 'VARCHAR', user_id: 'VARCHAR', site: 'VARCHAR', country: 'VARCHAR',
         page_type: 'VARCHAR', page_url: 'VARCHAR', event_ms: 'BIGINT', campaign: 'VARCHAR', cart_value: 'VARCHAR', data: 'VARCHAR'})`);
     // First delivery of each valid event_id per stream (events_unique; seq is the send order).
-    await db.run(`CREATE OR REPLACE TABLE gt_unique AS SELECT * FROM gt WHERE reason IS NULL QUALIFY ROW_NUMBER() OVER (PARTITION BY stream, event_id ORDER BY seq) = 1`);
+    await db.run(
+        `CREATE OR REPLACE TABLE gt_unique AS SELECT * FROM gt WHERE reason IS NULL QUALIFY ROW_NUMBER() OVER (PARTITION BY stream, event_id ORDER BY seq) = 1`,
+    );
     const lateFiles = `${lakeDir}/late_events/**/*.parquet`;
     await db.run(
         (await exists(db, lateFiles))
@@ -265,18 +268,36 @@ export async function reconcile(
     );
     if (options.manifest) {
         // A file's rows were sent by the runner before its newest record arrived at the stand-in.
-        await db.run(`CREATE OR REPLACE TABLE manifest AS SELECT file, lastArrivalMs AS written_ms FROM read_json(${q(options.manifest)}, format = 'newline_delimited', columns = {file: 'VARCHAR', lastArrivalMs: 'BIGINT', output: 'VARCHAR'})`);
+        await db.run(
+            `CREATE OR REPLACE TABLE manifest AS SELECT file, lastArrivalMs AS written_ms FROM read_json(${q(options.manifest)}, format = 'newline_delimited', columns = {file: 'VARCHAR', lastArrivalMs: 'BIGINT', output: 'VARCHAR'})`,
+        );
     }
-    const result: ReconciliationResult = { windows: 0, mismatches: [], skipped: [], perOutput: {}, late: 0, accounting: { apps: [], lost: 0, ok: true, line: "" } };
+    const result: ReconciliationResult = {
+        windows: 0,
+        mismatches: [],
+        skipped: [],
+        perOutput: {},
+        late: 0,
+        accounting: { apps: [], lost: 0, ok: true, line: "" },
+    };
     // The late events each app recorded: those whose closed outputs are among its outputs.
     const lateOf = (app: AppScope) => `(SELECT event_id FROM late WHERE list_has_any(string_split(closed_outputs, ','), [${list(app.outputs)}]))`;
 
     // 1. Every late event is a valid, unique event of the app's stream, with its event time and keys.
     for (const app of apps) {
-        const phantom = await rows(db, `SELECT l.event_id, l.closed_outputs, l.event_ms AS lake_ms, g.event_ms AS gt_ms FROM late l
+        const phantom = await rows(
+            db,
+            `SELECT l.event_id, l.closed_outputs, l.event_ms AS lake_ms, g.event_ms AS gt_ms FROM late l
             LEFT JOIN gt_unique g ON g.event_id = l.event_id AND g.stream = ${q(app.stream)}
-            WHERE l.event_id IN ${lateOf(app)} AND (g.event_id IS NULL OR g.event_ms <> l.event_ms OR g.site <> l.site OR g.event_type <> l.event_type)`);
-        for (const p of phantom) result.mismatches.push({ output: "late_events", key: { app: app.app, event_id: p.event_id }, expected: p.gt_ms === null ? null : { event_ms: p.gt_ms }, actual: { event_ms: p.lake_ms, closed_outputs: p.closed_outputs } });
+            WHERE l.event_id IN ${lateOf(app)} AND (g.event_id IS NULL OR g.event_ms <> l.event_ms OR g.site <> l.site OR g.event_type <> l.event_type)`,
+        );
+        for (const p of phantom)
+            result.mismatches.push({
+                output: "late_events",
+                key: { app: app.app, event_id: p.event_id },
+                expected: p.gt_ms === null ? null : { event_ms: p.gt_ms },
+                actual: { event_ms: p.lake_ms, closed_outputs: p.closed_outputs },
+            });
     }
     result.late = Number((await rows(db, "SELECT COUNT(DISTINCT event_id) AS n FROM late"))[0].n);
 
@@ -297,11 +318,20 @@ export async function reconcile(
         await db.run(`CREATE OR REPLACE TEMP VIEW r AS SELECT * FROM gt WHERE stream IN (${streams}) AND reason IS NOT NULL`);
         const closedUntil = options.allWindowsClosed
             ? Number.MAX_SAFE_INTEGER
-            : Number((await rows(db, `SELECT MIN(m) AS c FROM (SELECT MAX(event_ms) AS m FROM gt WHERE stream IN (${streams}) AND reason IS NULL GROUP BY stream, shard)`))[0].c ?? 0) - 60_000;
+            : Number(
+                  (
+                      await rows(
+                          db,
+                          `SELECT MIN(m) AS c FROM (SELECT MAX(event_ms) AS m FROM gt WHERE stream IN (${streams}) AND reason IS NULL GROUP BY stream, shard)`,
+                      )
+                  )[0].c ?? 0,
+              ) - 60_000;
         const files = `${lakeDir}/${output}/**/*.parquet`;
         let actual: (Record<string, unknown> & { file: string })[] = [];
         if (await exists(db, files)) {
-            await db.run(`CREATE OR REPLACE TEMP VIEW lake AS SELECT * FROM read_parquet(${q(files)}, hive_partitioning = true, hive_types_autocast = false, filename = true)`);
+            await db.run(
+                `CREATE OR REPLACE TEMP VIEW lake AS SELECT * FROM read_parquet(${q(files)}, hive_partitioning = true, hive_types_autocast = false, filename = true)`,
+            );
             const all = (await rows(db, lakeSelect(output))) as (Record<string, unknown> & { file: string })[];
             // At-least-once: a window key may appear more than once; the final row (newest file) wins.
             const latest = new Map<string, Record<string, unknown> & { file: string }>();
@@ -337,10 +367,24 @@ export async function reconcile(
             const lowByKey = new Map(low.map((r) => [keyOf(def.keys, r), r]));
             const exact = high.filter((h) => def.values.every((v) => sameValue(h[v], lowByKey.get(keyOf(def.keys, h))?.[v])));
             const exactKeys = new Set(exact.map((r) => keyOf(def.keys, r)));
-            const d = diffRows(output, def.keys, def.values, exact, after.filter((r) => exactKeys.has(keyOf(def.keys, r)) || !high.some((h) => keyOf(def.keys, h) === keyOf(def.keys, r))), complete);
+            const d = diffRows(
+                output,
+                def.keys,
+                def.values,
+                exact,
+                after.filter((r) => exactKeys.has(keyOf(def.keys, r)) || !high.some((h) => keyOf(def.keys, h) === keyOf(def.keys, r))),
+                complete,
+            );
             compared += d.compared;
             found.push(...d.mismatches);
-            const s = diffStraddling(output, def.keys, def.values, low, high.filter((h) => !exactKeys.has(keyOf(def.keys, h))), after);
+            const s = diffStraddling(
+                output,
+                def.keys,
+                def.values,
+                low,
+                high.filter((h) => !exactKeys.has(keyOf(def.keys, h))),
+                after,
+            );
             compared += s.compared;
             found.push(...s.mismatches);
             straddling = { windows: s.compared, lost: s.lost };
@@ -364,11 +408,14 @@ export async function reconcile(
     );
     for (const app of apps) {
         const g = (
-            await rows(db, `SELECT COUNT(*) AS sent,
+            await rows(
+                db,
+                `SELECT COUNT(*) AS sent,
                 COUNT(*) FILTER (WHERE reason IS NOT NULL) AS rejected_expected,
                 COUNT(*) FILTER (WHERE reason IS NULL) - COUNT(DISTINCT event_id) FILTER (WHERE reason IS NULL) AS duplicates,
                 COUNT(DISTINCT data) FILTER (WHERE reason IS NOT NULL AND data IN (SELECT payload FROM rejected)) AS rejected
-              FROM gt WHERE stream = ${q(app.stream)}`)
+              FROM gt WHERE stream = ${q(app.stream)}`,
+            )
         )[0];
         const late = Number((await rows(db, `SELECT COUNT(*) AS n FROM ${lateOf(app)}`))[0].n);
         const c = app.counts;
@@ -397,7 +444,8 @@ export async function reconcile(
         a.ok = a.lost === 0 && problems.length === 0;
         a.line =
             `accounting ${app.app} (${app.stream}): read ${a.read} = rejected ${a.rejected} + duplicates ${a.duplicates} + late ${a.late} + counted ${a.counted}, ` +
-            `${a.lost} lost` + (problems.length ? ` (${problems.join("; ")})` : "");
+            `${a.lost} lost` +
+            (problems.length ? ` (${problems.join("; ")})` : "");
         result.accounting.apps.push(a);
     }
     result.accounting.lost = result.accounting.apps.reduce((n, a) => n + Math.abs(a.lost), 0);

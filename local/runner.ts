@@ -96,7 +96,11 @@ export function planApps(region: RegionConfig, catalog: SqlCatalog, ep: LocalEnd
             sourceRegion: region.region,
             source: consumerArn
                 ? { streamName: source.streamName, readMode: "EFO", consumerArn }
-                : { streamName: source.streamName, readMode: "POLLING", pollIntervalMs: pollIntervalMs(region.apps.filter((a) => a.source === source.name).length) },
+                : {
+                      streamName: source.streamName,
+                      readMode: "POLLING",
+                      pollIntervalMs: pollIntervalMs(region.apps.filter((a) => a.source === source.name).length),
+                  },
             lake,
             lakeStack: "local",
             local: {

@@ -111,7 +111,11 @@ export class LocalStack {
             lakeDir: this.lakeDir,
             manifestFile: path.join(this.runDir, "lake-files.jsonl"),
             database: this.lake.glueDatabase,
-            streams: [...this.catalog.outputs, ...(this.o.extraOutputs ?? [])].map((o) => ({ name: firehoseName(PROJECT, o.name), output: o.name, columns: glueColumns(o) })),
+            streams: [...this.catalog.outputs, ...(this.o.extraOutputs ?? [])].map((o) => ({
+                name: firehoseName(PROJECT, o.name),
+                output: o.name,
+                columns: glueColumns(o),
+            })),
         });
         this.firehoseEndpoint = await this.standIn.start();
     }
@@ -161,7 +165,11 @@ export class LocalStack {
             const text = fs.existsSync(app.logFile) ? fs.readFileSync(app.logFile, "utf8") : "";
             return new Error(
                 `the Flink app ${app.plan.app.name} exited before its job started; see ${app.logFile}:\n` +
-                    text.split("\n").filter((l) => /startup failed|Exception|Error/.test(l)).slice(-8).join("\n"),
+                    text
+                        .split("\n")
+                        .filter((l) => /startup failed|Exception|Error/.test(l))
+                        .slice(-8)
+                        .join("\n"),
             );
         };
         const until = Date.now() + timeoutMs;
@@ -205,7 +213,8 @@ export class LocalStack {
             for (const chk of fs.readdirSync(path.join(root, job))) {
                 const m = /^chk-(\d+)$/.exec(chk);
                 const dir = path.join(root, job, chk);
-                if (m && fs.existsSync(path.join(dir, "_metadata"))) found.push({ dir, n: Number(m[1]), mtime: fs.statSync(path.join(dir, "_metadata")).mtimeMs });
+                if (m && fs.existsSync(path.join(dir, "_metadata")))
+                    found.push({ dir, n: Number(m[1]), mtime: fs.statSync(path.join(dir, "_metadata")).mtimeMs });
             }
         }
         const newest = found.sort((a, b) => b.mtime - a.mtime || b.n - a.n)[0];

@@ -33,9 +33,20 @@ export interface TrafficOptions {
 export function groundTruthLine(r: GeneratedRecord, stream: string, shard: string, sentMs: number): string {
     const c = classifyPayload(r.data, sentMs);
     return JSON.stringify({
-        seq: r.seq, stream, shard, sent_ms: sentMs, partition_key: r.partitionKey,
-        kind: r.label.kind, malformed: r.label.malformed, missing_field: r.label.missingField, duplicate_of: r.label.duplicateOf,
-        lateness_ms: r.label.latenessMs, offline: r.label.offline ?? false, reason: c.reason, ...(c.event ?? {}), data: r.data,
+        seq: r.seq,
+        stream,
+        shard,
+        sent_ms: sentMs,
+        partition_key: r.partitionKey,
+        kind: r.label.kind,
+        malformed: r.label.malformed,
+        missing_field: r.label.missingField,
+        duplicate_of: r.label.duplicateOf,
+        lateness_ms: r.label.latenessMs,
+        offline: r.label.offline ?? false,
+        reason: c.reason,
+        ...(c.event ?? {}),
+        data: r.data,
     });
 }
 
@@ -109,7 +120,7 @@ export class Traffic {
                         partitionKey: r.partitionKey,
                         data: r.data,
                         // Deterministic: every n-th record of the stream goes to the first shard.
-                        explicitHashKey: hot && (this.hotCounter++ % 100) < (this.o.hotShardShare ?? 0) * 100 ? "0" : undefined,
+                        explicitHashKey: hot && this.hotCounter++ % 100 < (this.o.hotShardShare ?? 0) * 100 ? "0" : undefined,
                     })),
                 );
                 fs.writeSync(this.gt, list.map((r, k) => groundTruthLine(r, stream, res[k].shardId, res[k].sentMs)).join("\n") + "\n");

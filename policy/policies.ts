@@ -12,13 +12,4 @@ import { kmsRules } from "./rules/kms";
 import { s3Rules } from "./rules/s3";
 import { Rule } from "./rules/util";
 
-export const policies: Rule[] = [
-    ...kinesisRules,
-    ...firehoseRules,
-    ...s3Rules,
-    ...kmsRules,
-    ...athenaRules,
-    ...flinkRules,
-    ...iamRules,
-    ...cloudwatchRules,
-];
+export const policies: Rule[] = [...kinesisRules, ...firehoseRules, ...s3Rules, ...kmsRules, ...athenaRules, ...flinkRules, ...iamRules, ...cloudwatchRules];

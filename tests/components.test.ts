@@ -60,9 +60,21 @@ describe("components on their own", function () {
     });
 
     it("AnalyticsOutput: Glue table, Firehose with its role, policy and log group", async () => {
-        const output = parseOutputFile("sql/outputs/clicks_1m.sql", "CREATE TABLE clicks_1m (window_start TIMESTAMP(3), clicks BIGINT); INSERT INTO clicks_1m SELECT 1, 2");
+        const output = parseOutputFile(
+            "sql/outputs/clicks_1m.sql",
+            "CREATE TABLE clicks_1m (window_start TIMESTAMP(3), clicks BIGINT); INSERT INTO clicks_1m SELECT 1, 2",
+        );
         const rs = await built(
-            () => new AnalyticsOutput("o", { output, scope: LAKE, databaseName: "db", bucketName: "b", bucketArn: "arn:aws:s3:::b", kmsKeyArn: KEY, deliveryStreamName: "acme-clicks_1m" }),
+            () =>
+                new AnalyticsOutput("o", {
+                    output,
+                    scope: LAKE,
+                    databaseName: "db",
+                    bucketName: "b",
+                    bucketArn: "arn:aws:s3:::b",
+                    kmsKeyArn: KEY,
+                    deliveryStreamName: "acme-clicks_1m",
+                }),
         );
         expect(typesOf(rs)).to.deep.equal(
             [
@@ -98,7 +110,16 @@ describe("components on their own", function () {
     });
 
     it("PartitionRegistrar: the Lambda with its role, logs and schedule", async () => {
-        const rs = await built(() => new PartitionRegistrar("p", { scope: LAKE, databaseName: "db", tables: ["clicks_1m"], kmsKeyArn: KEY, functionName: "acme-s1-partition-registrar" }));
+        const rs = await built(
+            () =>
+                new PartitionRegistrar("p", {
+                    scope: LAKE,
+                    databaseName: "db",
+                    tables: ["clicks_1m"],
+                    kmsKeyArn: KEY,
+                    functionName: "acme-s1-partition-registrar",
+                }),
+        );
         expect(new Set(typesOf(rs))).to.deep.equal(
             new Set([
                 "clickstream:index:PartitionRegistrar",
@@ -146,7 +167,12 @@ describe("components on their own", function () {
         expect(typesOf(created)).to.deep.equal(["aws:kinesis/stream:Stream", "aws:kms/key:Key", "clickstream:index:SourceStream"]);
         streamLookups["m"] = {};
         const attached = await built(
-            () => new SourceStream("a", { source: { name: "mob", streamName: "m", mode: "attach", capacity: "on-demand", retentionHours: 24 }, readers: ["x"], stackId: ID }),
+            () =>
+                new SourceStream("a", {
+                    source: { name: "mob", streamName: "m", mode: "attach", capacity: "on-demand", retentionHours: 24 },
+                    readers: ["x"],
+                    stackId: ID,
+                }),
         );
         expect(typesOf(attached)).to.deep.equal(["aws:kinesis/streamConsumer:StreamConsumer", "clickstream:index:SourceStream"]);
         expect(recorded.find((r) => r.type === "aws:kinesis/streamConsumer:StreamConsumer")!.inputs.name).to.equal("acme-s1-x");
@@ -155,7 +181,12 @@ describe("components on their own", function () {
     it("SourceStream: a created stream without a key is one ResourceError naming the source", async () => {
         resetResources();
         expect(
-            () => new SourceStream("c", { source: { name: "web", streamName: "w", mode: "create", capacity: "on-demand", retentionHours: 24 }, readers: [], stackId: ID }),
+            () =>
+                new SourceStream("c", {
+                    source: { name: "web", streamName: "w", mode: "create", capacity: "on-demand", retentionHours: 24 },
+                    readers: [],
+                    stackId: ID,
+                }),
         ).to.throw(pulumi.ResourceError, "source 'web' (mode: create) needs kmsKey to encrypt the stream");
     });
 

@@ -148,7 +148,13 @@ describe("config: where an app starts without state, and whether it restores", (
                 "clickstream:apps": {
                     web: { source: "web", outputs: ["clicks_1m", "rejected_events"] },
                     mobile: { source: "mobile", outputs: ["rejected_events"] },
-                    replay: { source: "web", outputs: ["active_users_1m"], startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-27T10:00:00+01:00", restore: "skip" },
+                    replay: {
+                        source: "web",
+                        outputs: ["active_users_1m"],
+                        startPosition: "AT_TIMESTAMP",
+                        startTimestamp: "2026-11-27T10:00:00+01:00",
+                        restore: "skip",
+                    },
                 },
             }),
             OUTPUTS,
@@ -297,7 +303,12 @@ describe("config: every bad value fails with one line naming the key, the value 
             "a source whose invalid records two apps keep",
             () =>
                 parseRegionConfig(
-                    region({ "clickstream:apps": { a: { source: "web", outputs: ["active_users_1m", "rejected_events"] }, b: { source: "web", outputs: ["clicks_1m", "rejected_events"] } } }),
+                    region({
+                        "clickstream:apps": {
+                            a: { source: "web", outputs: ["active_users_1m", "rejected_events"] },
+                            b: { source: "web", outputs: ["clicks_1m", "rejected_events"] },
+                        },
+                    }),
                     OUTPUTS,
                     ["active_users_1m", "clicks_1m"],
                 ),
@@ -310,7 +321,11 @@ describe("config: every bad value fails with one line naming the key, the value 
         ],
         [
             "a timestamp without a zone",
-            () => parseRegionConfig(region({ "clickstream:apps": { realtime: { source: "web", startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-27T10:00:00" } } }), OUTPUTS),
+            () =>
+                parseRegionConfig(
+                    region({ "clickstream:apps": { realtime: { source: "web", startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-27T10:00:00" } } }),
+                    OUTPUTS,
+                ),
             "clickstream:apps.realtime.startTimestamp: '2026-11-27T10:00:00' is not valid; expected an ISO-8601 time with a zone, e.g. 2026-11-27T10:00:00Z",
         ],
         [
@@ -332,7 +347,11 @@ describe("config: every bad value fails with one line naming the key, the value 
             "six apps polling one stream",
             () =>
                 parseRegionConfig(
-                    region({ "clickstream:apps": Object.fromEntries(["a", "b", "c", "d", "e", "f"].map((n, i) => [n, { source: "web", outputs: i === 0 ? ["rejected_events"] : ["clicks_1m"] }])) }),
+                    region({
+                        "clickstream:apps": Object.fromEntries(
+                            ["a", "b", "c", "d", "e", "f"].map((n, i) => [n, { source: "web", outputs: i === 0 ? ["rejected_events"] : ["clicks_1m"] }]),
+                        ),
+                    }),
                     OUTPUTS,
                 ),
             "clickstream:apps: source 'web' is polled by 6 apps (a, b, c, d, e, f); Kinesis allows 5 GetRecords calls per second per shard across them, so at most 5 apps can poll one stream: merge apps (an app fills several outputs)",
@@ -346,19 +365,40 @@ describe("config: every bad value fails with one line naming the key, the value 
             "redshift secretArn that is not a Secrets Manager ARN",
             () =>
                 parseLakeConfig(
-                    reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "serverless", workgroupName: "analytics", secretArn: "arn:aws:ssm:eu-central-1:123456789012:parameter/admin" } }), LAKE_ID),
+                    reader({
+                        "aws:region": "eu-central-1",
+                        "clickstream:redshift": {
+                            mode: "serverless",
+                            workgroupName: "analytics",
+                            secretArn: "arn:aws:ssm:eu-central-1:123456789012:parameter/admin",
+                        },
+                    }),
+                    LAKE_ID,
+                ),
             "clickstream:redshift.secretArn: 'arn:aws:ssm:eu-central-1:123456789012:parameter/admin' is not valid; expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
         ],
         [
             "redshift secretArn given as a bare secret name",
-            () => parseLakeConfig(reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "cluster", clusterIdentifier: "bi", secretArn: "redshift-admin" } }), LAKE_ID),
+            () =>
+                parseLakeConfig(
+                    reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "cluster", clusterIdentifier: "bi", secretArn: "redshift-admin" } }),
+                    LAKE_ID,
+                ),
             "clickstream:redshift.secretArn: 'redshift-admin' is not valid; expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
         ],
         [
             "redshift secretArn for a created namespace (it runs as its own admin)",
             () =>
                 parseLakeConfig(
-                    reader({ "aws:region": "eu-central-1", "clickstream:redshift": { mode: "create-serverless", secretArn: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:admin-AbCdEf" } }), LAKE_ID),
+                    reader({
+                        "aws:region": "eu-central-1",
+                        "clickstream:redshift": {
+                            mode: "create-serverless",
+                            secretArn: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:admin-AbCdEf",
+                        },
+                    }),
+                    LAKE_ID,
+                ),
             "clickstream:redshift.secretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:admin-AbCdEf' is not valid; unknown setting; allowed: mode, database, baseCapacityRpu",
         ],
         [
@@ -367,8 +407,15 @@ describe("config: every bad value fails with one line naming the key, the value 
                 parseLakeConfig(
                     reader({
                         "aws:region": "eu-central-1",
-                        "clickstream:redshift": { mode: "cluster", clusterIdentifier: "bi", dbUser: "etl", secretArn: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:admin-AbCdEf" },
-                    }), LAKE_ID),
+                        "clickstream:redshift": {
+                            mode: "cluster",
+                            clusterIdentifier: "bi",
+                            dbUser: "etl",
+                            secretArn: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:admin-AbCdEf",
+                        },
+                    }),
+                    LAKE_ID,
+                ),
             "clickstream:redshift.dbUser: 'etl' is not valid; applies only without secretArn (the secret names the database user); remove one of them",
         ],
     ];
@@ -397,13 +444,24 @@ describe("config: the Redshift connection's secret (clickstream:redshift.secretA
             secretArn: secret,
             roleAssociated: true,
         });
-        expect(lake({ mode: "cluster", clusterIdentifier: "bi", database: "analytics", secretArn: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:bi/admin_1+x=y.z@w-AbCdEf" }).redshift).to.deep.equal({
+        expect(
+            lake({
+                mode: "cluster",
+                clusterIdentifier: "bi",
+                database: "analytics",
+                secretArn: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:bi/admin_1+x=y.z@w-AbCdEf",
+            }).redshift,
+        ).to.deep.equal({
             mode: "cluster",
             clusterIdentifier: "bi",
             database: "analytics",
             dbUser: "awsuser",
             secretArn: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:bi/admin_1+x=y.z@w-AbCdEf",
         });
-        expect(lake({ mode: "serverless", workgroupName: "analytics" }).redshift).to.deep.equal({ mode: "serverless", workgroupName: "analytics", database: "dev" });
+        expect(lake({ mode: "serverless", workgroupName: "analytics" }).redshift).to.deep.equal({
+            mode: "serverless",
+            workgroupName: "analytics",
+            database: "dev",
+        });
     });
 });

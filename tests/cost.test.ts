@@ -139,7 +139,11 @@ describe("cost model: a 10-day eu-like season worked by hand", () => {
         ["mobile: running storage (50 GB/KPU)", 50 * MONTHS, 50 * MONTHS * 0.1],
         // Rows: clicks_1m twice (500/min x 14,400 min = 7.2e6 rows), rejected_events 864,000 + 432,000 rows;
         // every row is under 5 KB, so each bills 5,120 B.
-        ["Direct PUT ingestion (5 KB rounding per record)", ((2 * 7.2e6 + 864000 + 432000) * 5120) / GiB, (((2 * 7.2e6 + 864000 + 432000) * 5120) / GiB) * 0.029],
+        [
+            "Direct PUT ingestion (5 KB rounding per record)",
+            ((2 * 7.2e6 + 864000 + 432000) * 5120) / GiB,
+            (((2 * 7.2e6 + 864000 + 432000) * 5120) / GiB) * 0.029,
+        ],
         ["JSON to Parquet conversion", ((2 * 7.2e6 + 864000 + 432000) * 5120) / GiB, (((2 * 7.2e6 + 864000 + 432000) * 5120) / GiB) * 0.018],
         // 4 output streams, each flushed every 60 s: 4 x 14,400 objects.
         ["PUT requests (one object per buffer flush)", 57600, (57600 / 1000) * 0.005],

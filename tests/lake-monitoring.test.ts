@@ -17,7 +17,18 @@ describe("lake monitoring: thresholds", () => {
 
     it("three alarms per Firehose and one for the registrar", () => {
         const specs = lakeAlarmSpecs({ firehoses: [{ output: "a", deliveryStreamName: "x-a" }], bufferIntervalSeconds: 120, registrarFunctionName: "reg" });
-        expect(specs.map((s) => [s.id, s.metric.namespace, s.metric.metricName, s.metric.statistic, s.threshold, s.metric.period, s.evaluationPeriods, s.metric.dimensions])).to.deep.equal([
+        expect(
+            specs.map((s) => [
+                s.id,
+                s.metric.namespace,
+                s.metric.metricName,
+                s.metric.statistic,
+                s.threshold,
+                s.metric.period,
+                s.evaluationPeriods,
+                s.metric.dimensions,
+            ]),
+        ).to.deep.equal([
             ["a-data-freshness", "AWS/Firehose", "DeliveryToS3.DataFreshness", "Maximum", 540, 300, 2, { DeliveryStreamName: "x-a" }],
             ["a-failed-conversion", "AWS/Firehose", "FailedConversion.Records", "Sum", 0, 300, 1, { DeliveryStreamName: "x-a" }],
             ["a-throttled", "AWS/Firehose", "ThrottledRecords", "Sum", 0, 300, 1, { DeliveryStreamName: "x-a" }],
@@ -85,9 +96,17 @@ describe("lake monitoring in the stack", function () {
             "Sum",
         ]);
         const failed = one("aws:cloudwatch/metricAlarm:MetricAlarm", "lake-monitoring-revenue_1m-failed-conversion").inputs;
-        expect([failed.metricName, failed.dimensions, failed.threshold]).to.deep.equal(["FailedConversion.Records", { DeliveryStreamName: "clickstream-revenue_1m" }, 0]);
+        expect([failed.metricName, failed.dimensions, failed.threshold]).to.deep.equal([
+            "FailedConversion.Records",
+            { DeliveryStreamName: "clickstream-revenue_1m" },
+            0,
+        ]);
         const throttled = one("aws:cloudwatch/metricAlarm:MetricAlarm", "lake-monitoring-revenue_1m-throttled").inputs;
-        expect([throttled.metricName, throttled.dimensions, throttled.threshold]).to.deep.equal(["ThrottledRecords", { DeliveryStreamName: "clickstream-revenue_1m" }, 0]);
+        expect([throttled.metricName, throttled.dimensions, throttled.threshold]).to.deep.equal([
+            "ThrottledRecords",
+            { DeliveryStreamName: "clickstream-revenue_1m" },
+            0,
+        ]);
     });
 
     it("dashboard: delivered per output, records in, failed conversions, freshness, throttling, registrar", () => {

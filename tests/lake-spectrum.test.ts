@@ -79,7 +79,9 @@ describe("Spectrum: pure SQL and commands", () => {
     });
 
     it("serverless association: a namespace with no roles gets the Spectrum role as its only and default role", () => {
-        expect(associationCommand({ mode: "serverless", namespaceName: "ns", existingRoles: [] }, "arn:aws:iam::123456789012:role/spectrum", "eu-central-1")).to.equal(
+        expect(
+            associationCommand({ mode: "serverless", namespaceName: "ns", existingRoles: [] }, "arn:aws:iam::123456789012:role/spectrum", "eu-central-1"),
+        ).to.equal(
             "aws redshift-serverless update-namespace --region eu-central-1 --namespace-name ns " +
                 "--iam-roles arn:aws:iam::123456789012:role/spectrum --default-iam-role-arn arn:aws:iam::123456789012:role/spectrum",
         );
@@ -112,18 +114,22 @@ describe("Spectrum: pure SQL and commands", () => {
         const otherDatabase = schemaVersion(externalSchemaSql("clickstream", "clickstream_v2", ROLE, "eu-central-1"));
         const otherRole = schemaVersion(externalSchemaSql("clickstream", "clickstream", "arn:aws:iam::123456789012:role/spectrum-v2", "eu-central-1"));
         expect(new Set([schemaVersion(base), otherDatabase, otherRole]).size).to.equal(3);
-        expect([dataApiStatementName("clickstream", "drop-schema", "clickstream", V), dataApiStatementName("clickstream", "external-schema", "clickstream", V), dataApiStatementName("clickstream", "view", "clicks_by_site", V)]).to.deep.equal([
-            `clickstream-drop-schema-clickstream-${V}`,
-            `clickstream-external-schema-clickstream-${V}`,
-            `clickstream-view-clicks_by_site-${V}`,
-        ]);
+        expect([
+            dataApiStatementName("clickstream", "drop-schema", "clickstream", V),
+            dataApiStatementName("clickstream", "external-schema", "clickstream", V),
+            dataApiStatementName("clickstream", "view", "clicks_by_site", V),
+        ]).to.deep.equal([`clickstream-drop-schema-clickstream-${V}`, `clickstream-external-schema-clickstream-${V}`, `clickstream-view-clicks_by_site-${V}`]);
     });
 
     it("grants: CREATE on the database (for CREATE EXTERNAL SCHEMA) and on each schema the views are created in, to a quoted user", () => {
-        expect(viewSchemas([{ sql: VIEW_SQL }, { sql: "-- c\ncreate view bi.x as select 1" }, { sql: "CREATE VIEW y AS SELECT 1" }, { sql: 'CREATE OR REPLACE VIEW "BI" . z AS SELECT 1' }])).to.deep.equal([
-            "public",
-            "bi",
-        ]);
+        expect(
+            viewSchemas([
+                { sql: VIEW_SQL },
+                { sql: "-- c\ncreate view bi.x as select 1" },
+                { sql: "CREATE VIEW y AS SELECT 1" },
+                { sql: 'CREATE OR REPLACE VIEW "BI" . z AS SELECT 1' },
+            ]),
+        ).to.deep.equal(["public", "bi"]);
         expect(grantSql("dev", DEPLOYER_DATABASE_USER, ["public"])).to.equal(GRANT_SQL);
         expect(grantSql("analytics", "IAMR:deployer", ["public", "bi"])).to.equal(
             'GRANT CREATE ON DATABASE analytics TO "IAMR:deployer"; GRANT CREATE ON SCHEMA public TO "IAMR:deployer"; GRANT CREATE ON SCHEMA bi TO "IAMR:deployer";',
@@ -141,7 +147,15 @@ describe("Spectrum against the lake", function () {
             { Effect: "Allow", Principal: { Service: ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"] }, Action: "sts:AssumeRole" },
         ]);
         expect(policyOf(one("aws:iam/rolePolicy:RolePolicy", "spectrum-policy"))).to.deep.equal(
-            spectrumPolicy({ partition: "aws", region: "eu-central-1", accountId: AWS, database: "clickstream", bucketArn: BUCKET_ARN, outputs: ["clicks_1m", "revenue_1m"], kmsKeyArn: KEY_ARN }),
+            spectrumPolicy({
+                partition: "aws",
+                region: "eu-central-1",
+                accountId: AWS,
+                database: "clickstream",
+                bucketArn: BUCKET_ARN,
+                outputs: ["clicks_1m", "revenue_1m"],
+                kmsKeyArn: KEY_ARN,
+            }),
         );
         expect(statements()).to.deep.equal([]);
         expect(redshiftResources()).to.deep.equal([]); // the namespace and its role list are not touched
@@ -164,9 +178,27 @@ describe("Spectrum against the lake", function () {
             writeFixtureSql(),
         );
         expect(statements()).to.deep.equal([
-            { name: "spectrum-drop-schema", workgroupName: "analytics", database: "dev", statementName: `clickstream-drop-schema-clickstream-${V}`, sql: DROP_SQL },
-            { name: "spectrum-external-schema", workgroupName: "analytics", database: "dev", statementName: `clickstream-external-schema-clickstream-${V}`, sql: SCHEMA_SQL },
-            { name: "spectrum-view-clicks_by_site", workgroupName: "analytics", database: "dev", statementName: `clickstream-view-clicks_by_site-${V}`, sql: VIEW_SQL },
+            {
+                name: "spectrum-drop-schema",
+                workgroupName: "analytics",
+                database: "dev",
+                statementName: `clickstream-drop-schema-clickstream-${V}`,
+                sql: DROP_SQL,
+            },
+            {
+                name: "spectrum-external-schema",
+                workgroupName: "analytics",
+                database: "dev",
+                statementName: `clickstream-external-schema-clickstream-${V}`,
+                sql: SCHEMA_SQL,
+            },
+            {
+                name: "spectrum-view-clicks_by_site",
+                workgroupName: "analytics",
+                database: "dev",
+                statementName: `clickstream-view-clicks_by_site-${V}`,
+                sql: VIEW_SQL,
+            },
         ]);
         // Each statement waits for the one before it.
         const waitsFor = (name: string) => recorded.find((r) => r.type === STATEMENT && r.name === name)!.dependsOn;
@@ -177,7 +209,9 @@ describe("Spectrum against the lake", function () {
 
     it("existing serverless workgroup with secretArn: every statement runs as the secret's user, and no GRANT is output", async () => {
         const { outputs } = await evaluateLake(
-            lakeConfig({ "clickstream:redshift": { mode: "serverless", workgroupName: "analytics", database: "dev", secretArn: SECRET, roleAssociated: true } }),
+            lakeConfig({
+                "clickstream:redshift": { mode: "serverless", workgroupName: "analytics", database: "dev", secretArn: SECRET, roleAssociated: true },
+            }),
             writeFixtureSql(),
         );
         expect(statements().map((s) => [s.name, s.workgroupName, s.database, s.secretArn, s.dbUser])).to.deep.equal([
@@ -202,9 +236,27 @@ describe("Spectrum against the lake", function () {
         const v2 = schemaVersion(sql);
         expect(v2).not.to.equal(V);
         expect(changed).to.deep.equal([
-            { name: "spectrum-drop-schema", workgroupName: "analytics", database: "dev", statementName: `clickstream-drop-schema-clickstream-${v2}`, sql: DROP_SQL },
-            { name: "spectrum-external-schema", workgroupName: "analytics", database: "dev", statementName: `clickstream-external-schema-clickstream-${v2}`, sql },
-            { name: "spectrum-view-clicks_by_site", workgroupName: "analytics", database: "dev", statementName: `clickstream-view-clicks_by_site-${v2}`, sql: VIEW_SQL },
+            {
+                name: "spectrum-drop-schema",
+                workgroupName: "analytics",
+                database: "dev",
+                statementName: `clickstream-drop-schema-clickstream-${v2}`,
+                sql: DROP_SQL,
+            },
+            {
+                name: "spectrum-external-schema",
+                workgroupName: "analytics",
+                database: "dev",
+                statementName: `clickstream-external-schema-clickstream-${v2}`,
+                sql,
+            },
+            {
+                name: "spectrum-view-clicks_by_site",
+                workgroupName: "analytics",
+                database: "dev",
+                statementName: `clickstream-view-clicks_by_site-${v2}`,
+                sql: VIEW_SQL,
+            },
         ]);
         // Each statement's inputs differ from before, so each is replaced: run again, in the order drop, create, views.
         changed.forEach((s, i) => expect(s, String(s.name)).not.to.deep.equal(first[i]));
@@ -221,8 +273,12 @@ describe("Spectrum against the lake", function () {
             writeFixtureSql(),
         );
         expect(redshiftResources()).to.deep.equal([]);
-        expect(policyOf(one("aws:iam/role:Role", "spectrum-role"), "assumeRolePolicy").Statement[0].Principal).to.deep.equal({ Service: ["redshift.amazonaws.com"] });
-        expect(outputs.spectrumRoleAssociationCommand).to.equal(`aws redshift modify-cluster-iam-roles --region eu-central-1 --cluster-identifier bi-prod --add-iam-roles ${ROLE}`);
+        expect(policyOf(one("aws:iam/role:Role", "spectrum-role"), "assumeRolePolicy").Statement[0].Principal).to.deep.equal({
+            Service: ["redshift.amazonaws.com"],
+        });
+        expect(outputs.spectrumRoleAssociationCommand).to.equal(
+            `aws redshift modify-cluster-iam-roles --region eu-central-1 --cluster-identifier bi-prod --add-iam-roles ${ROLE}`,
+        );
         expect(outputs.spectrumGrantSql).to.equal('GRANT CREATE ON DATABASE analytics TO "etl"; GRANT CREATE ON SCHEMA public TO "etl";');
         const sql = `CREATE EXTERNAL SCHEMA IF NOT EXISTS lake FROM DATA CATALOG DATABASE 'clickstream' IAM_ROLE '${ROLE}' REGION 'eu-central-1'`;
         const v = schemaVersion(sql);
@@ -257,7 +313,9 @@ describe("Spectrum against the lake", function () {
 
     it("existing provisioned cluster with secretArn: the statements carry the secret instead of dbUser, and no GRANT is output", async () => {
         const { outputs } = await evaluateLake(
-            lakeConfig({ "clickstream:redshift": { mode: "cluster", clusterIdentifier: "bi-prod", database: "analytics", secretArn: SECRET, roleAssociated: true } }),
+            lakeConfig({
+                "clickstream:redshift": { mode: "cluster", clusterIdentifier: "bi-prod", database: "analytics", secretArn: SECRET, roleAssociated: true },
+            }),
             writeFixtureSql(),
         );
         expect(statements().map((s) => [s.name, s.clusterIdentifier, s.database, s.secretArn, s.dbUser])).to.deep.equal([
@@ -283,7 +341,10 @@ describe("Spectrum against the lake", function () {
     });
 
     it("create-serverless: isolated VPC without NAT, private workgroup, namespace with the lake key and the Spectrum role", async () => {
-        const { outputs } = await evaluateLake(lakeConfig({ "clickstream:redshift": { mode: "create-serverless", database: "bi", baseCapacityRpu: "16" } }), writeFixtureSql());
+        const { outputs } = await evaluateLake(
+            lakeConfig({ "clickstream:redshift": { mode: "create-serverless", database: "bi", baseCapacityRpu: "16" } }),
+            writeFixtureSql(),
+        );
         expect(outputs).not.to.have.property("spectrumGrantSql"); // the statements run as the namespace's admin
         expect(one("awsx:ec2:Vpc", "spectrum-vpc").inputs).to.deep.equal({
             cidrBlock: "10.42.0.0/16",
@@ -321,9 +382,30 @@ describe("Spectrum against the lake", function () {
         });
         const secretArn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:redshift!clickstream-admin";
         expect(statements()).to.deep.equal([
-            { name: "spectrum-drop-schema", workgroupName: "clickstream", database: "bi", secretArn, statementName: `clickstream-drop-schema-clickstream-${V}`, sql: DROP_SQL },
-            { name: "spectrum-external-schema", workgroupName: "clickstream", database: "bi", secretArn, statementName: `clickstream-external-schema-clickstream-${V}`, sql: SCHEMA_SQL },
-            { name: "spectrum-view-clicks_by_site", workgroupName: "clickstream", database: "bi", secretArn, statementName: `clickstream-view-clicks_by_site-${V}`, sql: VIEW_SQL },
+            {
+                name: "spectrum-drop-schema",
+                workgroupName: "clickstream",
+                database: "bi",
+                secretArn,
+                statementName: `clickstream-drop-schema-clickstream-${V}`,
+                sql: DROP_SQL,
+            },
+            {
+                name: "spectrum-external-schema",
+                workgroupName: "clickstream",
+                database: "bi",
+                secretArn,
+                statementName: `clickstream-external-schema-clickstream-${V}`,
+                sql: SCHEMA_SQL,
+            },
+            {
+                name: "spectrum-view-clicks_by_site",
+                workgroupName: "clickstream",
+                database: "bi",
+                secretArn,
+                statementName: `clickstream-view-clicks_by_site-${V}`,
+                sql: VIEW_SQL,
+            },
         ]);
         expect(recorded.filter((r) => r.type === "aws:ec2/natGateway:NatGateway")).to.deep.equal([]);
     });

@@ -213,7 +213,9 @@ describe("lake stack (Pulumi.lake.yaml, fixture sql/)", function () {
             },
         });
         // Firehose has no Kinesis stream source: the Flink apps PUT directly.
-        expect(one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "clicks_1m-firehose").inputs).not.to.have.property("kinesisSourceConfiguration");
+        expect(one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "clicks_1m-firehose").inputs).not.to.have.property(
+            "kinesisSourceConfiguration",
+        );
     });
 
     it("Firehose error logging: a KMS-encrypted log group with retention, and its stream", () => {
@@ -272,7 +274,12 @@ describe("lake stack (Pulumi.lake.yaml, fixture sql/)", function () {
             kmsKeyId: KEY_ARN,
         });
         expect(policyOf(one("aws:iam/rolePolicy:RolePolicy", "partition-registrar-policy"))).to.deep.equal(
-            partitionRegistrarPolicy({ ...scope, database: "clickstream", tables: ["clicks_1m", "revenue_1m"], logGroupName: "/aws/lambda/clickstream-test-partition-registrar" }),
+            partitionRegistrarPolicy({
+                ...scope,
+                database: "clickstream",
+                tables: ["clicks_1m", "revenue_1m"],
+                logGroupName: "/aws/lambda/clickstream-test-partition-registrar",
+            }),
         );
         expect(policyOf(one("aws:iam/role:Role", "partition-registrar-role"), "assumeRolePolicy").Statement).to.deep.equal([
             { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
@@ -351,7 +358,10 @@ describe("lake stack (Pulumi.lake.yaml, fixture sql/)", function () {
         ]);
         const children = recorded.filter((r) => !r.type.startsWith("clickstream:index:") && r.name !== "lake-database");
         for (const child of children) {
-            expect(components.some((c) => child.name.startsWith(`${c.name}-`)), child.name).to.equal(true);
+            expect(
+                components.some((c) => child.name.startsWith(`${c.name}-`)),
+                child.name,
+            ).to.equal(true);
         }
     });
 });
@@ -384,15 +394,19 @@ GROUP BY window_start, window_end, site;
         ]);
         const firehose = one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "bounces_1m-firehose").inputs;
         expect(firehose.name).to.equal("clickstream-bounces_1m");
-        expect(firehose.extendedS3Configuration.prefix).to.equal("bounces_1m/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/");
+        expect(firehose.extendedS3Configuration.prefix).to.equal(
+            "bounces_1m/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/",
+        );
         expect(firehose.extendedS3Configuration.dataFormatConversionConfiguration.schemaConfiguration.tableName).to.equal("bounces_1m");
         expect(all("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream")).to.have.length(3);
-        expect(one("aws:lambda/function:Function", "partition-registrar-function").inputs.environment.variables.GLUE_TABLES).to.equal("bounces_1m,clicks_1m,revenue_1m");
-        expect(all("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.includes("bounces_1m")).map((a) => a.inputs.metricName)).to.deep.equal([
-            "DeliveryToS3.DataFreshness",
-            "FailedConversion.Records",
-            "ThrottledRecords",
-        ]);
+        expect(one("aws:lambda/function:Function", "partition-registrar-function").inputs.environment.variables.GLUE_TABLES).to.equal(
+            "bounces_1m,clicks_1m,revenue_1m",
+        );
+        expect(
+            all("aws:cloudwatch/metricAlarm:MetricAlarm")
+                .filter((a) => a.name.includes("bounces_1m"))
+                .map((a) => a.inputs.metricName),
+        ).to.deep.equal(["DeliveryToS3.DataFreshness", "FailedConversion.Records", "ThrottledRecords"]);
         const spectrum = policyOf(one("aws:iam/rolePolicy:RolePolicy", "spectrum-policy"));
         expect(spectrum.Statement.find((s) => s.Sid === "ReadOutputObjects")!.Resource).to.deep.equal([
             `${BUCKET_ARN}/bounces_1m/*`,
@@ -434,7 +448,9 @@ describe("lake stack: the real sql/ folder", function () {
                 glueStorageDescriptor(BUCKET, output.name, glueColumns(output)),
             );
             expect(one("aws:glue/catalogTable:CatalogTable", `${output.name}-table`).inputs.parameters).to.deep.equal(glueTableParameters(BUCKET, output.name));
-            expect(one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", `${output.name}-firehose`).inputs.name).to.equal(`clickstream-${output.name}`);
+            expect(one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", `${output.name}-firehose`).inputs.name).to.equal(
+                `clickstream-${output.name}`,
+            );
         }
         expect(all("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream")).to.have.length(catalog.outputs.length);
         expect(all("aws:athena/namedQuery:NamedQuery")).to.have.length(loadQueryFiles(path.resolve(__dirname, "..", "sql", "athena")).length);

@@ -31,9 +31,7 @@ import {
 describe("naming: lake prefixes and names", () => {
     it("writes each output under <output>/ in the hourly layout, with Firehose timestamp expressions", () => {
         expect(outputPrefix("clicks_1m")).to.equal("clicks_1m/");
-        expect(firehosePrefix("clicks_1m")).to.equal(
-            "clicks_1m/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/",
-        );
+        expect(firehosePrefix("clicks_1m")).to.equal("clicks_1m/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/");
     });
 
     it("puts error output outside the table location, split by error type", () => {
@@ -48,9 +46,7 @@ describe("naming: lake prefixes and names", () => {
 
     it("gives Glue the same layout as Firehose: location and projection template", () => {
         expect(tableLocation("lake", "clicks_1m")).to.equal("s3://lake/clicks_1m/");
-        expect(storageLocationTemplate("lake", "clicks_1m")).to.equal(
-            "s3://lake/clicks_1m/year=${year}/month=${month}/day=${day}/hour=${hour}/",
-        );
+        expect(storageLocationTemplate("lake", "clicks_1m")).to.equal("s3://lake/clicks_1m/year=${year}/month=${month}/day=${day}/hour=${hour}/");
         // Substituting the Firehose expressions and the projection variables yields the same key.
         const values = { year: "2025", month: "11", day: "28", hour: "07" };
         const fromFirehose =
@@ -88,20 +84,30 @@ describe("naming: lake prefixes and names", () => {
     });
 
     it("names the bucket by project, stack, account and region; a name S3 would refuse is reported before any resource", () => {
-        expect(lakeBucketName({ project: "clickstream", stack: "lake" }, "123456789012", "eu-central-1")).to.equal("clickstream-lake-123456789012-eu-central-1");
+        expect(lakeBucketName({ project: "clickstream", stack: "lake" }, "123456789012", "eu-central-1")).to.equal(
+            "clickstream-lake-123456789012-eu-central-1",
+        );
         expect(lakeBucketNameProblem({ project: "clickstream", stack: "lake" }, "eu-central-1")).to.equal(undefined);
         // 30 + 1 + 4 + 1 + 12 + 1 + 14 = 63: the longest that fits.
         expect(lakeBucketNameProblem({ project: "x".repeat(30), stack: "lake" }, "ap-southeast-2")).to.equal(undefined);
         expect(lakeBucketNameProblem({ project: "x".repeat(31), stack: "lake" }, "ap-southeast-2")).to.equal(
             `the lake bucket would be named '${"x".repeat(31)}-lake-<account>-ap-southeast-2' (64 characters), which is not a valid S3 bucket name (3-63 lower case letters, digits, '-' and '.')`,
         );
-        expect(lakeBucketNameProblem({ project: "clickstream", stack: "Lake_2" }, "eu-central-1")).to.match(/^the lake bucket would be named 'clickstream-Lake_2-<account>-eu-central-1'/);
+        expect(lakeBucketNameProblem({ project: "clickstream", stack: "Lake_2" }, "eu-central-1")).to.match(
+            /^the lake bucket would be named 'clickstream-Lake_2-<account>-eu-central-1'/,
+        );
     });
 
     it("names a stack's own resources <project>-<stack>[-thing], and what the project's stacks share <project>", () => {
         const lake = { project: "clickstream", stack: "lake" };
         const eu = { project: "clickstream", stack: "eu" };
-        expect([stackPrefix(lake), keyAliasName(lake), alarmTopicName(lake), alarmName(lake, "clicks_1m-throttled"), partitionRegistrarName(lake)]).to.deep.equal([
+        expect([
+            stackPrefix(lake),
+            keyAliasName(lake),
+            alarmTopicName(lake),
+            alarmName(lake, "clicks_1m-throttled"),
+            partitionRegistrarName(lake),
+        ]).to.deep.equal([
             "clickstream-lake",
             "alias/clickstream-lake",
             "clickstream-lake-alarms",
@@ -121,13 +127,17 @@ describe("naming: lake prefixes and names", () => {
             "clickstream-lake2-alarms",
             "clickstream-lake2-partition-registrar",
         ]);
-        expect([athenaWorkgroupName("clickstream"), redshiftServerlessName("clickstream"), sqlIdentifier("clickstream"), redshiftAdminUser("clickstream")]).to.deep.equal([
-            "clickstream",
-            "clickstream",
-            "clickstream",
-            "clickstream_admin",
+        expect([
+            athenaWorkgroupName("clickstream"),
+            redshiftServerlessName("clickstream"),
+            sqlIdentifier("clickstream"),
+            redshiftAdminUser("clickstream"),
+        ]).to.deep.equal(["clickstream", "clickstream", "clickstream", "clickstream_admin"]);
+        expect([sqlIdentifier("Click-Stream"), sqlIdentifier("9lives"), redshiftAdminUser("acme-web")]).to.deep.equal([
+            "click_stream",
+            "_9lives",
+            "acme_web_admin",
         ]);
-        expect([sqlIdentifier("Click-Stream"), sqlIdentifier("9lives"), redshiftAdminUser("acme-web")]).to.deep.equal(["click_stream", "_9lives", "acme_web_admin"]);
         expect(dataApiStatementName("clickstream", "view", "clicks_by_site", "0123456789ab")).to.equal("clickstream-view-clicks_by_site-0123456789ab");
         expect(flinkLogGroupName("clickstream-eu-realtime")).to.equal("/aws/kinesis-analytics/clickstream-eu-realtime");
     });

@@ -18,7 +18,17 @@ const descriptor: StorageDescriptor = {
 const settings: RegistrarSettings = { database: "clickstream", tables: ["clicks_1m", "active_users_1m"], lookbackHours: 2, aheadHours: 1 };
 
 const scheduled = (time: string): ScheduledEvent =>
-    ({ version: "0", id: "1", "detail-type": "Scheduled Event", source: "aws.events", account: "123456789012", time, region: "eu-central-1", resources: [], detail: {} }) as ScheduledEvent;
+    ({
+        version: "0",
+        id: "1",
+        "detail-type": "Scheduled Event",
+        source: "aws.events",
+        account: "123456789012",
+        time,
+        region: "eu-central-1",
+        resources: [],
+        detail: {},
+    }) as ScheduledEvent;
 
 const s3Event = (...keys: string[]): S3Event =>
     ({ Records: keys.map((key) => ({ eventName: "ObjectCreated:Put", s3: { bucket: { name: "lake" }, object: { key } } })) }) as unknown as S3Event;
@@ -62,9 +72,9 @@ describe("partition registrar: pure logic", () => {
             Values: ["2025", "11", "28", "07"],
             StorageDescriptor: { ...descriptor, Location: "s3://lake/clicks_1m/year=2025/month=11/day=28/hour=07/" },
         });
-        expect(partitionInput({ ...descriptor, Location: "s3://lake/x" }, { year: "2025", month: "01", day: "01", hour: "00" }).StorageDescriptor?.Location).to.equal(
-            "s3://lake/x/year=2025/month=01/day=01/hour=00/",
-        );
+        expect(
+            partitionInput({ ...descriptor, Location: "s3://lake/x" }, { year: "2025", month: "01", day: "01", hour: "00" }).StorageDescriptor?.Location,
+        ).to.equal("s3://lake/x/year=2025/month=01/day=01/hour=00/");
         expect(() => partitionInput({ Columns: [] }, { year: "2025", month: "01", day: "01", hour: "00" })).to.throw("no StorageDescriptor.Location");
     });
 
@@ -113,7 +123,10 @@ describe("partition registrar: pure logic", () => {
             lookbackHours: 3,
             aheadHours: 1,
         });
-        expect(settingsFromEnv({ GLUE_DATABASE: "d", GLUE_TABLES: "a", LOOKBACK_HOURS: "6", AHEAD_HOURS: "0" })).to.include({ lookbackHours: 6, aheadHours: 0 });
+        expect(settingsFromEnv({ GLUE_DATABASE: "d", GLUE_TABLES: "a", LOOKBACK_HOURS: "6", AHEAD_HOURS: "0" })).to.include({
+            lookbackHours: 6,
+            aheadHours: 0,
+        });
         expect(() => settingsFromEnv({})).to.throw("GLUE_DATABASE is not set");
         expect(() => settingsFromEnv({ GLUE_DATABASE: "d", LOOKBACK_HOURS: "x" })).to.throw("LOOKBACK_HOURS must be a whole number from 0 to 72, got 'x'");
     });
@@ -140,8 +153,14 @@ describe("partition registrar: Glue calls (aws-sdk-client-mock)", () => {
                 DatabaseName: "clickstream",
                 TableName: "clicks_1m",
                 PartitionInputList: [
-                    { Values: ["2025", "11", "28", "06"], StorageDescriptor: { ...descriptor, Location: "s3://lake/clicks_1m/year=2025/month=11/day=28/hour=06/" } },
-                    { Values: ["2025", "11", "28", "07"], StorageDescriptor: { ...descriptor, Location: "s3://lake/clicks_1m/year=2025/month=11/day=28/hour=07/" } },
+                    {
+                        Values: ["2025", "11", "28", "06"],
+                        StorageDescriptor: { ...descriptor, Location: "s3://lake/clicks_1m/year=2025/month=11/day=28/hour=06/" },
+                    },
+                    {
+                        Values: ["2025", "11", "28", "07"],
+                        StorageDescriptor: { ...descriptor, Location: "s3://lake/clicks_1m/year=2025/month=11/day=28/hour=07/" },
+                    },
                 ],
             },
         ]);
@@ -151,7 +170,10 @@ describe("partition registrar: Glue calls (aws-sdk-client-mock)", () => {
         glue.on(GetTableCommand).resolves({ Table: { Name: "clicks_1m", DatabaseName: "clickstream", StorageDescriptor: descriptor } });
         glue.on(BatchCreatePartitionCommand).resolves({
             Errors: [
-                { PartitionValues: ["2025", "11", "28", "06"], ErrorDetail: { ErrorCode: "AlreadyExistsException", ErrorMessage: "Partition already exists." } },
+                {
+                    PartitionValues: ["2025", "11", "28", "06"],
+                    ErrorDetail: { ErrorCode: "AlreadyExistsException", ErrorMessage: "Partition already exists." },
+                },
             ],
         });
         const hours = hoursBetween(new Date("2025-11-28T06:00:00Z"), new Date("2025-11-28T07:00:00Z"));
@@ -176,7 +198,14 @@ describe("partition registrar: Glue calls (aws-sdk-client-mock)", () => {
         const hours = hoursBetween(new Date("2025-11-28T06:00:00Z"), new Date("2025-11-28T06:00:00Z"));
         let error: Error | undefined;
         try {
-            await register(new GlueClient({}), "clickstream", new Map([["clicks_1m", hours], ["active_users_1m", hours]]));
+            await register(
+                new GlueClient({}),
+                "clickstream",
+                new Map([
+                    ["clicks_1m", hours],
+                    ["active_users_1m", hours],
+                ]),
+            );
         } catch (e) {
             error = e as Error;
         }
@@ -194,7 +223,9 @@ describe("partition registrar: Glue calls (aws-sdk-client-mock)", () => {
         } catch (e) {
             error = e as Error;
         }
-        expect(error?.message).to.equal("partition registration failed: clickstream.clicks_1m: AccessDeniedException: User is not authorized to perform: glue:GetTable");
+        expect(error?.message).to.equal(
+            "partition registration failed: clickstream.clicks_1m: AccessDeniedException: User is not authorized to perform: glue:GetTable",
+        );
         expect(glue.commandCalls(BatchCreatePartitionCommand)).to.have.length(0);
     });
 
@@ -217,7 +248,11 @@ describe("partition registrar: Glue calls (aws-sdk-client-mock)", () => {
             console.log = log;
         }
         expect(glue.commandCalls(GetTableCommand).map((c) => c.args[0].input.Name)).to.deep.equal(["clicks_1m", "active_users_1m"]);
-        expect(glue.commandCalls(BatchCreatePartitionCommand).map((c) => [c.args[0].input.TableName, c.args[0].input.PartitionInputList!.map((p) => p.Values!.join("-"))])).to.deep.equal([
+        expect(
+            glue
+                .commandCalls(BatchCreatePartitionCommand)
+                .map((c) => [c.args[0].input.TableName, c.args[0].input.PartitionInputList!.map((p) => p.Values!.join("-"))]),
+        ).to.deep.equal([
             ["clicks_1m", ["2025-11-28-06", "2025-11-28-07", "2025-11-28-08"]],
             ["active_users_1m", ["2025-11-28-06", "2025-11-28-07", "2025-11-28-08"]],
         ]);

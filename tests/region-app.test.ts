@@ -44,7 +44,9 @@ describe("region apps: pure logic", () => {
     it("an output missing from the lake fails naming it and the lake stack to update", () => {
         const catalog = fixtureCatalog();
         const lake = lakeOutputs(["clicks_1m"]);
-        expect(appLakeOutputs(app(["clicks_1m"]), catalog, lake, "acme/clickstream/lake").map((o) => o.firehoseName)).to.deep.equal(["clickstream-lake-clicks_1m"]);
+        expect(appLakeOutputs(app(["clicks_1m"]), catalog, lake, "acme/clickstream/lake").map((o) => o.firehoseName)).to.deep.equal([
+            "clickstream-lake-clicks_1m",
+        ]);
         expect(() => appLakeOutputs(app(["clicks_1m", "active_users_1m"]), catalog, lake, "acme/clickstream/lake")).to.throw(
             RuntimePropertiesError,
             "app 'realtime': the lake stack acme/clickstream/lake has no analytics output 'active_users_1m'; run `pulumi up -s lake` first so that its Firehose exists",
@@ -80,7 +82,11 @@ describe("region apps: pure logic", () => {
             "aws.endpoint": "http://127.0.0.1:4567",
             ...credentials,
         });
-        expect(group(local, "table.clicks_1m")).to.deep.equal({ ...group(deployed, "table.clicks_1m"), "aws.endpoint": "http://127.0.0.1:4600", ...credentials });
+        expect(group(local, "table.clicks_1m")).to.deep.equal({
+            ...group(deployed, "table.clicks_1m"),
+            "aws.endpoint": "http://127.0.0.1:4600",
+            ...credentials,
+        });
     });
 
     it("preflight fails up front, naming the app, when its SQL cannot fit Managed Flink's property limits", () => {
@@ -111,7 +117,10 @@ describe("region apps: pure logic", () => {
         expect(resolveRunnerArtifact(tempJar("other bytes").dir, "runner/target/clickstream-runner.jar").objectKey).to.not.equal(artifact.objectKey);
         const empty = fs.mkdtempSync(path.join(os.tmpdir(), "clickstream-nojar-"));
         expect(() => resolveRunnerArtifact(empty, "runner/target/clickstream-runner.jar"))
-            .to.throw(RunnerArtifactError, /^clickstream:runnerJar: runner jar 'runner\/target\/clickstream-runner.jar' not found at .*; build it with `npm run build:runner` \(Maven\) and run again$/)
+            .to.throw(
+                RunnerArtifactError,
+                /^clickstream:runnerJar: runner jar 'runner\/target\/clickstream-runner.jar' not found at .*; build it with `npm run build:runner` \(Maven\) and run again$/,
+            )
             .and.to.be.instanceOf(ConfigError);
     });
 
@@ -142,22 +151,74 @@ describe("region apps: pure logic", () => {
             createdStreams: ["w"],
             lagThresholdMs: 60000,
         });
-        expect(specs.map((s) => [s.id, s.metric.namespace, s.metric.metricName, s.metric.dimensions, s.metric.statistic, s.metric.period, s.rate?.label ?? null, s.threshold, s.evaluationPeriods])).to.deep.equal([
+        expect(
+            specs.map((s) => [
+                s.id,
+                s.metric.namespace,
+                s.metric.metricName,
+                s.metric.dimensions,
+                s.metric.statistic,
+                s.metric.period,
+                s.rate?.label ?? null,
+                s.threshold,
+                s.evaluationPeriods,
+            ]),
+        ).to.deep.equal([
             ["web-downtime", "AWS/KinesisAnalytics", "downtime", { Application: "clickstream-eu-web" }, "Average", 60, null, 0, 1],
-            ["web-failed-checkpoints", "AWS/KinesisAnalytics", "numberOfFailedCheckpoints", { Application: "clickstream-eu-web" }, "Maximum", 300, "failed checkpoints per second", 0, 1],
+            [
+                "web-failed-checkpoints",
+                "AWS/KinesisAnalytics",
+                "numberOfFailedCheckpoints",
+                { Application: "clickstream-eu-web" },
+                "Maximum",
+                300,
+                "failed checkpoints per second",
+                0,
+                1,
+            ],
             ["web-restarts", "AWS/KinesisAnalytics", "fullRestarts", { Application: "clickstream-eu-web" }, "Maximum", 300, "restarts per second", 0, 1],
             ["web-lag", "AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", { StreamName: "w" }, "Maximum", 60, null, 60000, 5],
             ["mob-downtime", "AWS/KinesisAnalytics", "downtime", { Application: "clickstream-eu-mob" }, "Average", 60, null, 0, 1],
-            ["mob-failed-checkpoints", "AWS/KinesisAnalytics", "numberOfFailedCheckpoints", { Application: "clickstream-eu-mob" }, "Maximum", 300, "failed checkpoints per second", 0, 1],
+            [
+                "mob-failed-checkpoints",
+                "AWS/KinesisAnalytics",
+                "numberOfFailedCheckpoints",
+                { Application: "clickstream-eu-mob" },
+                "Maximum",
+                300,
+                "failed checkpoints per second",
+                0,
+                1,
+            ],
             ["mob-restarts", "AWS/KinesisAnalytics", "fullRestarts", { Application: "clickstream-eu-mob" }, "Maximum", 300, "restarts per second", 0, 1],
-            ["mob-lag", "AWS/Kinesis", "SubscribeToShardEvent.MillisBehindLatest", { StreamName: "m", ConsumerName: "clickstream-eu-mob" }, "Maximum", 60, null, 60000, 5],
+            [
+                "mob-lag",
+                "AWS/Kinesis",
+                "SubscribeToShardEvent.MillisBehindLatest",
+                { StreamName: "m", ConsumerName: "clickstream-eu-mob" },
+                "Maximum",
+                60,
+                null,
+                60000,
+                5,
+            ],
             ["w-write-throttled", "AWS/Kinesis", "WriteProvisionedThroughputExceeded", { StreamName: "w" }, "Sum", 300, null, 0, 1],
         ]);
         expect(metricAlarmArgs(specs[2], "clickstream-eu-web-restarts", "topic")).to.deep.equal({
             name: "clickstream-eu-web-restarts",
             alarmDescription: specs[2].description,
             metricQueries: [
-                { id: "counter", metric: { namespace: "AWS/KinesisAnalytics", metricName: "fullRestarts", dimensions: { Application: "clickstream-eu-web" }, stat: "Maximum", period: 300 }, returnData: false },
+                {
+                    id: "counter",
+                    metric: {
+                        namespace: "AWS/KinesisAnalytics",
+                        metricName: "fullRestarts",
+                        dimensions: { Application: "clickstream-eu-web" },
+                        stat: "Maximum",
+                        period: 300,
+                    },
+                    returnData: false,
+                },
                 { id: "increase", expression: "RATE(counter)", label: "restarts per second", returnData: true },
             ],
             evaluationPeriods: 1,

@@ -1,6 +1,14 @@
 /** The pure policy builders of the region stack, statement by statement. */
 import { expect } from "chai";
-import { alarmTopicPolicy, flinkAppPolicy, flinkAssumeRolePolicy, KEY_ADMIN_ACTIONS, regionKeyPolicy, sourceKeyOf, tlsOnlyBucketPolicy } from "../lib/iam/region-policies";
+import {
+    alarmTopicPolicy,
+    flinkAppPolicy,
+    flinkAssumeRolePolicy,
+    KEY_ADMIN_ACTIONS,
+    regionKeyPolicy,
+    sourceKeyOf,
+    tlsOnlyBucketPolicy,
+} from "../lib/iam/region-policies";
 
 const SCOPE = { partition: "aws", accountId: "111122223333", region: "eu-west-1" };
 const STREAM = "arn:aws:kinesis:eu-west-1:111122223333:stream/mobile-events-eu";
@@ -68,9 +76,18 @@ describe("region policies", () => {
 
     it("EFO: subscribes only through its own consumer and never gets GetRecords on a stream it does not own", () => {
         const other = "arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd";
-        const doc = flinkAppPolicy({ ...base, source: { readMode: "EFO", streamArn: STREAM, consumerArn: CONSUMER }, sourceKey: { kind: "key", keyArn: other } });
+        const doc = flinkAppPolicy({
+            ...base,
+            source: { readMode: "EFO", streamArn: STREAM, consumerArn: CONSUMER },
+            sourceKey: { kind: "key", keyArn: other },
+        });
         expect(doc.Statement.slice(0, 3)).to.deep.equal([
-            { Sid: "DescribeSourceStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards"], Resource: STREAM },
+            {
+                Sid: "DescribeSourceStream",
+                Effect: "Allow",
+                Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards"],
+                Resource: STREAM,
+            },
             { Sid: "ReadThroughOwnConsumer", Effect: "Allow", Action: ["kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard"], Resource: CONSUMER },
             { Sid: "DecryptSourceAndCode", Effect: "Allow", Action: "kms:Decrypt", Resource: [other, KEY] },
         ]);
@@ -120,7 +137,9 @@ describe("region policies", () => {
         ]);
         expect(doc.Statement[0].Action).to.deep.equal(KEY_ADMIN_ACTIONS).and.to.include("kms:Put*");
         expect(doc.Statement[1].Action).to.deep.equal(["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]);
-        expect(doc.Statement[1].Condition).to.deep.equal({ ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:111122223333:log-group:*" } });
+        expect(doc.Statement[1].Condition).to.deep.equal({
+            ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:111122223333:log-group:*" },
+        });
         expect(doc.Statement[2].Action).to.deep.equal(["kms:Decrypt", "kms:GenerateDataKey*"]);
         expect(doc.Statement[3].Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": "111122223333" } });
         expect(allowsNoWildcardActions(doc.Statement)).to.equal(true);
@@ -128,7 +147,14 @@ describe("region policies", () => {
 
     it("bucket and topic policies", () => {
         expect(tlsOnlyBucketPolicy("arn:aws:s3:::b").Statement).to.deep.equal([
-            { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], Condition: { Bool: { "aws:SecureTransport": false } } },
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+                Condition: { Bool: { "aws:SecureTransport": false } },
+            },
         ]);
         expect(alarmTopicPolicy(SCOPE, "arn:aws:sns:eu-west-1:111122223333:t").Statement).to.deep.equal([
             {
@@ -137,7 +163,10 @@ describe("region policies", () => {
                 Principal: { Service: "cloudwatch.amazonaws.com" },
                 Action: "sns:Publish",
                 Resource: "arn:aws:sns:eu-west-1:111122223333:t",
-                Condition: { StringEquals: { "aws:SourceAccount": "111122223333" }, ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:*" } },
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": "111122223333" },
+                    ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:*" },
+                },
             },
         ]);
     });

@@ -34,10 +34,12 @@ function one(type: string, name: string): RecordedResource {
 }
 const app = (name: string) => one("aws:kinesisanalyticsv2/application:Application", `clickstream-app-${name}-flink`);
 const groupsOf = (name: string): PropertyGroup[] =>
-    app(name).inputs.applicationConfiguration.environmentProperties.propertyGroups.map((g: { propertyGroupId: string; propertyMap: Record<string, string> }) => ({
-        PropertyGroupId: g.propertyGroupId,
-        PropertyMap: g.propertyMap,
-    }));
+    app(name).inputs.applicationConfiguration.environmentProperties.propertyGroups.map(
+        (g: { propertyGroupId: string; propertyMap: Record<string, string> }) => ({
+            PropertyGroupId: g.propertyGroupId,
+            PropertyMap: g.propertyMap,
+        }),
+    );
 const tableGroup = (appName: string, table: string) => groupsOf(appName).find((g) => g.PropertyGroupId === `table.${table}`)?.PropertyMap;
 const policyOf = (appName: string) => JSON.parse(one("aws:iam/rolePolicy:RolePolicy", `clickstream-app-${appName}-policy`).inputs.policy);
 const jarKey = (e: Evaluated) => runnerObjectKey(e.jar.sha256);
@@ -69,7 +71,10 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         expect(invokes.filter((i) => i.token === "aws:kinesis/getStream:getStream").map((i) => i.args.name)).to.deep.equal(["mobile-events-eu"]);
         const consumers = resourcesOfType("aws:kinesis/streamConsumer:StreamConsumer");
         expect(consumers.map((c) => [c.name, c.inputs])).to.deep.equal([
-            ["clickstream-src-mobile-mobile-consumer", { name: "clickstream-test-mobile", streamArn: "arn:aws:kinesis:eu-west-1:123456789012:stream/mobile-events-eu" }],
+            [
+                "clickstream-src-mobile-mobile-consumer",
+                { name: "clickstream-test-mobile", streamArn: "arn:aws:kinesis:eu-west-1:123456789012:stream/mobile-events-eu" },
+            ],
         ]);
     });
 
@@ -77,7 +82,9 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         const apps = resourcesOfType("aws:kinesisanalyticsv2/application:Application");
         expect(apps.map((a) => a.inputs.name)).to.have.members(["clickstream-test-realtime", "clickstream-test-campaigns", "clickstream-test-mobile"]);
         for (const a of apps) {
-            expect(a.inputs.runtimeEnvironment).to.equal(FLINK_RUNTIME).and.to.match(/^FLINK-/);
+            expect(a.inputs.runtimeEnvironment)
+                .to.equal(FLINK_RUNTIME)
+                .and.to.match(/^FLINK-/);
             expect(a.inputs.applicationMode).to.equal("STREAMING");
             expect(a.inputs.startApplication).to.equal(true);
             expect(a.inputs.forceStop).to.equal(false);
@@ -88,8 +95,15 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
 
     it("runs the runner jar from the encrypted, versioned artifacts bucket, under a content-hash key, uploaded after versioning is on", () => {
         const object = one("aws:s3/bucketObjectv2:BucketObjectv2", "clickstream-runner-jar");
-        expect(object.inputs.key).to.equal(jarKey(eu)).and.to.match(/^runner\/clickstream-runner-[0-9a-f]{16}\.jar$/);
-        expect(object.inputs).to.include({ bucket: "clickstream-artifacts-bucket", serverSideEncryption: "aws:kms", kmsKeyId: KEY_ARN, bucketKeyEnabled: true });
+        expect(object.inputs.key)
+            .to.equal(jarKey(eu))
+            .and.to.match(/^runner\/clickstream-runner-[0-9a-f]{16}\.jar$/);
+        expect(object.inputs).to.include({
+            bucket: "clickstream-artifacts-bucket",
+            serverSideEncryption: "aws:kms",
+            kmsKeyId: KEY_ARN,
+            bucketKeyEnabled: true,
+        });
         // Uploaded after encryption and versioning are on, so the version id the apps pin is a real one.
         expect(object.dependsOn).to.include.members(["clickstream-artifacts-encryption", "clickstream-artifacts-versioning"]);
         expect(app("realtime").inputs.applicationConfiguration.applicationCodeConfiguration).to.deep.equal({
@@ -108,7 +122,12 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
             const c = app(name).inputs.applicationConfiguration;
             expect(c.applicationSnapshotConfiguration).to.deep.equal({ snapshotsEnabled: true });
             expect(c.flinkApplicationConfiguration).to.deep.equal({
-                checkpointConfiguration: { configurationType: "CUSTOM", checkpointingEnabled: true, checkpointInterval: 60000, minPauseBetweenCheckpoints: 5000 },
+                checkpointConfiguration: {
+                    configurationType: "CUSTOM",
+                    checkpointingEnabled: true,
+                    checkpointInterval: 60000,
+                    minPauseBetweenCheckpoints: 5000,
+                },
                 monitoringConfiguration: { configurationType: "CUSTOM", logLevel: "INFO", metricsLevel: "APPLICATION" },
                 parallelismConfiguration: { configurationType: "CUSTOM", ...parallelism },
             });
@@ -121,7 +140,10 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
             expect(app(name).inputs.tags).to.equal(undefined); // no fresh start asked for
         }
         // One token per app: each app's SQL and settings differ.
-        expect(new Set(Object.keys(expected).map((n) => app(n).inputs.applicationConfiguration.runConfiguration.applicationRestoreConfiguration.snapshotName)).size).to.equal(3);
+        expect(
+            new Set(Object.keys(expected).map((n) => app(n).inputs.applicationConfiguration.runConfiguration.applicationRestoreConfiguration.snapshotName))
+                .size,
+        ).to.equal(3);
     });
 
     it("passes each app's statements as runtime properties: source, views, its outputs' tables, then its inserts", () => {
@@ -261,7 +283,10 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         });
         for (const name of ["realtime", "campaigns", "mobile"]) {
             for (const s of policyOf(name).Statement) {
-                expect([s.Action].flat().every((a: string) => a !== "*" && !a.endsWith(":*")), s.Sid).to.equal(true);
+                expect(
+                    [s.Action].flat().every((a: string) => a !== "*" && !a.endsWith(":*")),
+                    s.Sid,
+                ).to.equal(true);
                 expect([s.Resource].flat()).to.not.include("*");
             }
         }
@@ -272,11 +297,14 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         expect(key.inputs.enableKeyRotation).to.equal(true);
         expect(key.inputs.deletionWindowInDays).to.equal(7);
         expect(JSON.parse(key.inputs.policy)).to.deep.equal(regionKeyPolicy({ ...SCOPE, accountId: "123456789012" }));
-        expect(one("aws:kms/alias:Alias", "clickstream-key-alias").inputs).to.deep.equal({ name: "alias/clickstream-test", targetKeyId: "key-clickstream-key" });
+        expect(one("aws:kms/alias:Alias", "clickstream-key-alias").inputs).to.deep.equal({
+            name: "alias/clickstream-test",
+            targetKeyId: "key-clickstream-key",
+        });
         expect(one("aws:s3/bucket:Bucket", "clickstream-artifacts").inputs).to.deep.equal({ forceDestroy: true });
-        expect(one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "clickstream-artifacts-encryption").inputs.rules).to.deep.equal([
-            { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY_ARN }, bucketKeyEnabled: true },
-        ]);
+        expect(
+            one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "clickstream-artifacts-encryption").inputs.rules,
+        ).to.deep.equal([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY_ARN }, bucketKeyEnabled: true }]);
         expect(one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "clickstream-artifacts-public-access").inputs).to.deep.equal({
             bucket: "clickstream-artifacts-bucket",
             blockPublicAcls: true,
@@ -284,9 +312,15 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
             ignorePublicAcls: true,
             restrictPublicBuckets: true,
         });
-        expect(one("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "clickstream-artifacts-ownership").inputs.rule).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
-        expect(one("aws:s3/bucketVersioning:BucketVersioning", "clickstream-artifacts-versioning").inputs.versioningConfiguration).to.deep.equal({ status: "Enabled" });
-        expect(JSON.parse(one("aws:s3/bucketPolicy:BucketPolicy", "clickstream-artifacts-tls-only").inputs.policy)).to.deep.equal(tlsOnlyBucketPolicy(BUCKET_ARN));
+        expect(one("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "clickstream-artifacts-ownership").inputs.rule).to.deep.equal({
+            objectOwnership: "BucketOwnerEnforced",
+        });
+        expect(one("aws:s3/bucketVersioning:BucketVersioning", "clickstream-artifacts-versioning").inputs.versioningConfiguration).to.deep.equal({
+            status: "Enabled",
+        });
+        expect(JSON.parse(one("aws:s3/bucketPolicy:BucketPolicy", "clickstream-artifacts-tls-only").inputs.policy)).to.deep.equal(
+            tlsOnlyBucketPolicy(BUCKET_ARN),
+        );
         expect(one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "clickstream-artifacts-lifecycle").inputs.rules).to.have.length(2);
         for (const name of ["realtime", "campaigns", "mobile"]) {
             expect(one("aws:cloudwatch/logGroup:LogGroup", `clickstream-app-${name}-logs`).inputs).to.deep.equal({
@@ -331,7 +365,13 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
             metricQueries: [
                 {
                     id: "counter",
-                    metric: { namespace: "AWS/KinesisAnalytics", metricName: "numberOfFailedCheckpoints", dimensions: { Application: "clickstream-test-campaigns" }, stat: "Maximum", period: 300 },
+                    metric: {
+                        namespace: "AWS/KinesisAnalytics",
+                        metricName: "numberOfFailedCheckpoints",
+                        dimensions: { Application: "clickstream-test-campaigns" },
+                        stat: "Maximum",
+                        period: 300,
+                    },
                     returnData: false,
                 },
                 { id: "increase", expression: "RATE(counter)", label: "failed checkpoints per second", returnData: true },
@@ -399,7 +439,10 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
                 Principal: { Service: "cloudwatch.amazonaws.com" },
                 Action: "sns:Publish",
                 Resource: topic,
-                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*" } },
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": "123456789012" },
+                    ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*" },
+                },
             },
         ]);
     });
@@ -408,7 +451,8 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         const dashboard = one("aws:cloudwatch/dashboard:Dashboard", "clickstream-monitoring-dashboard");
         expect(dashboard.inputs.dashboardName).to.equal("clickstream-test");
         const body = JSON.parse(dashboard.inputs.dashboardBody);
-        const metricsOf = (title: string) => body.widgets.find((w: { properties: { title: string } }) => w.properties.title.startsWith(title)).properties.metrics;
+        const metricsOf = (title: string) =>
+            body.widgets.find((w: { properties: { title: string } }) => w.properties.title.startsWith(title)).properties.metrics;
         expect(metricsOf("Records in")).to.deep.equal([
             ["AWS/Kinesis", "IncomingRecords", "StreamName", "clickstream-eu-web", { stat: "Sum", label: "clickstream-eu-web" }],
             ["AWS/Kinesis", "IncomingRecords", "StreamName", "mobile-events-eu", { stat: "Sum", label: "mobile-events-eu" }],
@@ -418,7 +462,15 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         expect(metricsOf("App lag")).to.deep.equal([
             ["AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", "StreamName", "clickstream-eu-web", { stat: "Maximum", label: "realtime" }],
             ["AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", "StreamName", "clickstream-eu-web", { stat: "Maximum", label: "campaigns" }],
-            ["AWS/Kinesis", "SubscribeToShardEvent.MillisBehindLatest", "StreamName", "mobile-events-eu", "ConsumerName", "clickstream-test-mobile", { stat: "Maximum", label: "mobile" }],
+            [
+                "AWS/Kinesis",
+                "SubscribeToShardEvent.MillisBehindLatest",
+                "StreamName",
+                "mobile-events-eu",
+                "ConsumerName",
+                "clickstream-test-mobile",
+                { stat: "Maximum", label: "mobile" },
+            ],
         ]);
         expect(metricsOf("Restarts")).to.deep.equal(perApp("fullRestarts", "Maximum"));
         expect(metricsOf("Records out")).to.deep.equal(perApp("numRecordsOutPerSecond", "Average"));
@@ -443,9 +495,21 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
 
     it("exports the streams, consumers, applications, bucket, topic and dashboard", async () => {
         const out = (await valueOf(eu.outputs as never)) as Record<string, unknown>;
-        expect(out).to.deep.include({ region: "eu-west-1", season: "on", lakeStack: "acme/clickstream/lake", runnerObjectKey: jarKey(eu), dashboardName: "clickstream-test" });
+        expect(out).to.deep.include({
+            region: "eu-west-1",
+            season: "on",
+            lakeStack: "acme/clickstream/lake",
+            runnerObjectKey: jarKey(eu),
+            dashboardName: "clickstream-test",
+        });
         expect(out.sources).to.deep.equal({
-            web: { streamName: "clickstream-eu-web", streamArn: "arn:aws:kinesis:eu-west-1:123456789012:stream/clickstream-eu-web", mode: "create", readMode: "POLLING", consumerArns: {} },
+            web: {
+                streamName: "clickstream-eu-web",
+                streamArn: "arn:aws:kinesis:eu-west-1:123456789012:stream/clickstream-eu-web",
+                mode: "create",
+                readMode: "POLLING",
+                consumerArns: {},
+            },
             mobile: {
                 streamName: "mobile-events-eu",
                 streamArn: "arn:aws:kinesis:eu-west-1:123456789012:stream/mobile-events-eu",
@@ -483,12 +547,18 @@ describe("region stack us (Pulumi.us.yaml)", function () {
 
     it("runs realtime with every output, parallelism 4 at 2 per KPU, in us-east-1", () => {
         const c = app("realtime").inputs.applicationConfiguration;
-        expect(c.flinkApplicationConfiguration.parallelismConfiguration).to.deep.equal({ configurationType: "CUSTOM", parallelism: 4, parallelismPerKpu: 2, autoScalingEnabled: true });
+        expect(c.flinkApplicationConfiguration.parallelismConfiguration).to.deep.equal({
+            configurationType: "CUSTOM",
+            parallelism: 4,
+            parallelismPerKpu: 2,
+            autoScalingEnabled: true,
+        });
         expect(groupsOf("realtime").find((g) => g.PropertyGroupId === "runner")!.PropertyMap["source.region"]).to.equal("us-east-1");
-        expect(groupsOf("realtime").filter((g) => g.PropertyGroupId.startsWith("table.")).map((g) => g.PropertyGroupId)).to.deep.equal([
-            "table.clickstream_raw",
-            ...ALL.map((o) => `table.${o}`),
-        ]);
+        expect(
+            groupsOf("realtime")
+                .filter((g) => g.PropertyGroupId.startsWith("table."))
+                .map((g) => g.PropertyGroupId),
+        ).to.deep.equal(["table.clickstream_raw", ...ALL.map((o) => `table.${o}`)]);
         // Sinks write across regions to the lake's Firehoses.
         expect(tableGroup("realtime", "clicks_1m")!["aws.region"]).to.equal(LAKE_REGION);
         expect(policyOf("realtime").Statement.find((s: { Sid: string }) => s.Sid === "WriteLakeFirehoses").Resource).to.deep.equal(ALL.map(firehoseArn));
@@ -521,14 +591,19 @@ describe("region stack: season, new outputs, attached-stream keys, missing jar",
             expect(a.inputs.startApplication).to.equal(false);
             expect(a.inputs.forceStop).to.equal(false);
             expect(a.inputs.applicationConfiguration.applicationSnapshotConfiguration).to.deep.equal({ snapshotsEnabled: true });
-            expect(a.inputs.applicationConfiguration.runConfiguration.applicationRestoreConfiguration.applicationRestoreType).to.equal("RESTORE_FROM_LATEST_SNAPSHOT");
+            expect(a.inputs.applicationConfiguration.runConfiguration.applicationRestoreConfiguration.applicationRestoreType).to.equal(
+                "RESTORE_FROM_LATEST_SNAPSHOT",
+            );
         }
         expect(resourcesOfType("aws:kinesis/stream:Stream")).to.have.length(1);
         expect(resourcesOfType("aws:kinesis/streamConsumer:StreamConsumer")).to.have.length(1);
     });
 
     it("every update carries the run configuration: the token changes with the SQL, not with the season or a re-evaluation", async () => {
-        const token = () => resourcesOfType("aws:kinesisanalyticsv2/application:Application").map((a) => a.inputs.applicationConfiguration.runConfiguration.applicationRestoreConfiguration.snapshotName);
+        const token = () =>
+            resourcesOfType("aws:kinesisanalyticsv2/application:Application").map(
+                (a) => a.inputs.applicationConfiguration.runConfiguration.applicationRestoreConfiguration.snapshotName,
+            );
         await evaluateRegion("Pulumi.us.yaml");
         const base = token();
         await evaluateRegion("Pulumi.us.yaml");
@@ -542,10 +617,16 @@ describe("region stack: season, new outputs, attached-stream keys, missing jar",
 
     it("restore: skip starts the app without state at its startPosition, and tags it so the policy pack knows it was asked for", async () => {
         await evaluateRegion("Pulumi.us.yaml", {
-            overrides: { "clickstream:apps": { realtime: { source: "web", outputs: "all", restore: "skip", startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-27T10:00:00Z" } } },
+            overrides: {
+                "clickstream:apps": {
+                    realtime: { source: "web", outputs: "all", restore: "skip", startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-27T10:00:00Z" },
+                },
+            },
         });
         const [a] = resourcesOfType("aws:kinesisanalyticsv2/application:Application");
-        expect(a.inputs.applicationConfiguration.runConfiguration.applicationRestoreConfiguration.applicationRestoreType).to.equal("SKIP_RESTORE_FROM_SNAPSHOT");
+        expect(a.inputs.applicationConfiguration.runConfiguration.applicationRestoreConfiguration.applicationRestoreType).to.equal(
+            "SKIP_RESTORE_FROM_SNAPSHOT",
+        );
         expect(a.inputs.tags).to.deep.equal({ "clickstream:restore": "skip" });
         expect(tableGroup("realtime", "clickstream_raw")).to.include({
             "scan.stream.initpos": "AT_TIMESTAMP",
@@ -557,7 +638,9 @@ describe("region stack: season, new outputs, attached-stream keys, missing jar",
         const dir = fixtureSqlDir(["bounce_rate_1m"]);
         const catalog = loadSqlCatalog(dir, path.dirname(dir));
         await evaluateRegion("Pulumi.us.yaml", { catalog });
-        expect(tableGroup("realtime", "bounce_rate_1m")).to.deep.equal(firehoseSinkOptions({ deliveryStreamName: "clickstream-lake-bounce_rate_1m", region: LAKE_REGION }));
+        expect(tableGroup("realtime", "bounce_rate_1m")).to.deep.equal(
+            firehoseSinkOptions({ deliveryStreamName: "clickstream-lake-bounce_rate_1m", region: LAKE_REGION }),
+        );
         expect(reassembleSqlBundle(groupsOf("realtime")).statements.map((s) => s.file)).to.include("sql/outputs/bounce_rate_1m.sql");
         expect(policyOf("realtime").Statement.find((s: { Sid: string }) => s.Sid === "WriteLakeFirehoses").Resource).to.include(firehoseArn("bounce_rate_1m"));
     });
@@ -610,7 +693,11 @@ describe("region stack on the real sql/ folder", function () {
             expect(files[0]).to.equal(catalog.sources[0].file);
             expect(files).to.include.members(catalog.views.map((v) => v.file));
         }
-        expect(reassembleSqlBundle(groupsOf("campaigns")).statements.filter((s) => s.file.startsWith("sql/outputs/")).map((s) => s.file)).to.deep.equal([
+        expect(
+            reassembleSqlBundle(groupsOf("campaigns"))
+                .statements.filter((s) => s.file.startsWith("sql/outputs/"))
+                .map((s) => s.file),
+        ).to.deep.equal([
             "sql/outputs/cart_value_by_campaign.sql",
             "sql/outputs/late_events.sql",
             "sql/outputs/cart_value_by_campaign.sql",

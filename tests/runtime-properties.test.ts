@@ -1,14 +1,7 @@
 import { expect } from "chai";
 import * as path from "path";
 import { firehoseSinkOptions, kinesisSourceOptions, pollIntervalMs, localEndpointOverrides } from "../lib/connector-options";
-import {
-    appStatements,
-    buildRuntimeProperties,
-    chunkText,
-    MSF_LIMITS,
-    reassembleSqlBundle,
-    RuntimePropertiesError,
-} from "../lib/runtime-properties";
+import { appStatements, buildRuntimeProperties, chunkText, MSF_LIMITS, reassembleSqlBundle, RuntimePropertiesError } from "../lib/runtime-properties";
 import { loadSqlCatalog, SqlStatement } from "../lib/sql/catalog";
 
 const fixtures = path.join(__dirname, "fixtures", "sql");
@@ -110,9 +103,9 @@ describe("runtime properties: errors name the app and the fix", () => {
         );
     });
     it("a connector option value longer than 2048 characters", () => {
-        expect(() =>
-            buildRuntimeProperties({ ...base, tableOptions: { clickstream_raw: { connector: "kinesis", stream: "s".repeat(2049) } } }),
-        ).to.throw("app 'realtime': property 'table.clickstream_raw/stream' is 2049 characters, Managed Flink allows 2048");
+        expect(() => buildRuntimeProperties({ ...base, tableOptions: { clickstream_raw: { connector: "kinesis", stream: "s".repeat(2049) } } })).to.throw(
+            "app 'realtime': property 'table.clickstream_raw/stream' is 2049 characters, Managed Flink allows 2048",
+        );
     });
 });
 
@@ -130,7 +123,14 @@ describe("connector options", () => {
 
     it("AT_TIMESTAMP starts at an instant (as UTC with milliseconds), and polling apps share the stream's GetRecords limit", () => {
         expect(
-            kinesisSourceOptions({ streamName: "s", region: "eu-west-1", readMode: "POLLING", startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-27T10:00:00+01:00", pollIntervalMs: 400 }),
+            kinesisSourceOptions({
+                streamName: "s",
+                region: "eu-west-1",
+                readMode: "POLLING",
+                startPosition: "AT_TIMESTAMP",
+                startTimestamp: "2026-11-27T10:00:00+01:00",
+                pollIntervalMs: 400,
+            }),
         ).to.deep.equal({
             connector: "kinesis",
             stream: "s",

@@ -55,7 +55,10 @@ function healthy(): Record<string, AppState> {
                 versionId: 7,
                 rollback: true,
                 snapshots: [snapshot(app, "2026-11-29T10:00:00Z"), snapshot(app, "2026-11-30T10:00:00Z")],
-                operations: [operation("UpdateApplication", "SUCCESSFUL", "2026-11-30T11:25:00Z"), operation("StartApplication", "SUCCESSFUL", "2026-11-29T09:00:00Z", "op-0")],
+                operations: [
+                    operation("UpdateApplication", "SUCCESSFUL", "2026-11-30T11:25:00Z"),
+                    operation("StartApplication", "SUCCESSFUL", "2026-11-29T09:00:00Z", "op-0"),
+                ],
             },
         ]),
     );
@@ -224,10 +227,15 @@ describe("season status (tools/season.ts)", () => {
 
         it("a system rollback (newest operation RollbackApplication) is a PROBLEM too", async () => {
             const apps = healthy();
-            apps.campaigns.operations = [operation("UpdateApplication", "FAILED", "2026-11-30T11:30:00Z"), operation("RollbackApplication", "SUCCESSFUL", "2026-11-30T11:32:00Z", "op-9")];
+            apps.campaigns.operations = [
+                operation("UpdateApplication", "FAILED", "2026-11-30T11:30:00Z"),
+                operation("RollbackApplication", "SUCCESSFUL", "2026-11-30T11:32:00Z", "op-9"),
+            ];
             stub(apps);
             const r = await run();
-            expect(r.lines[1]).to.match(/^campaigns {2}clickstream-eu-campaigns {2}desired RUNNING {2}actual RUNNING {2}PROBLEM {2}.* {2}last operation RollbackApplication SUCCESSFUL \(28 min ago\) {2}rollback on {2}the last operation did not take/);
+            expect(r.lines[1]).to.match(
+                /^campaigns {2}clickstream-eu-campaigns {2}desired RUNNING {2}actual RUNNING {2}PROBLEM {2}.* {2}last operation RollbackApplication SUCCESSFUL \(28 min ago\) {2}rollback on {2}the last operation did not take/,
+            );
             expect(r.lines[1]).to.contain("--operation-id op-9 --region eu-west-1");
             expect(r.exitCode).to.equal(1);
         });
@@ -256,13 +264,19 @@ describe("season status (tools/season.ts)", () => {
             apps.mobile.snapshots = [];
             apps.mobile.operations = [];
             stub(apps);
-            expect((await run()).lines[2]).to.equal("mobile  clickstream-eu-mobile  desired RUNNING  actual RUNNING  OK  snapshot none  last operation none  rollback on");
+            expect((await run()).lines[2]).to.equal(
+                "mobile  clickstream-eu-mobile  desired RUNNING  actual RUNNING  OK  snapshot none  last operation none  rollback on",
+            );
         });
 
         it("AccessDenied: one line naming the error and the app, no report, exit 1", async () => {
             stub(healthy());
             kda.on(DescribeApplicationCommand, { ApplicationName: "clickstream-eu-campaigns" }).rejects(
-                awsError("AccessDeniedException", 403, "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: kinesisanalytics:DescribeApplication\n on resource: clickstream-eu-campaigns"),
+                awsError(
+                    "AccessDeniedException",
+                    403,
+                    "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: kinesisanalytics:DescribeApplication\n on resource: clickstream-eu-campaigns",
+                ),
             );
             expect(await run()).to.deep.equal({
                 lines: [],
@@ -275,7 +289,9 @@ describe("season status (tools/season.ts)", () => {
 
         it("no credentials: one line with how to log in, exit 1", async () => {
             stub(healthy());
-            kda.on(DescribeApplicationCommand).rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
+            kda.on(DescribeApplicationCommand).rejects(
+                Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }),
+            );
             const r = await run();
             expect(r.error).to.equal(
                 "season eu: app realtime (clickstream-eu-realtime) in eu-west-1: CredentialsProviderError: Could not load credentials from any providers; log in first (aws sso login, or set AWS_PROFILE)",
@@ -412,7 +428,9 @@ describe("season status (tools/season.ts)", () => {
 
         it("an AWS error is one line on stderr, exit 1", async () => {
             stub(healthy());
-            kda.on(DescribeApplicationCommand).rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
+            kda.on(DescribeApplicationCommand).rejects(
+                Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }),
+            );
             const r = await capture(() => main(["status", "--stack", "eu"], { client, now: NOW }));
             expect(r.code).to.equal(1);
             expect(r.out).to.equal("");
@@ -424,7 +442,10 @@ describe("season status (tools/season.ts)", () => {
             [["status", "--stack", "lake"], "--stack: 'lake' is a lake stack; the season commands are for region stacks: eu, us\n"],
             [["status"], "required option '--stack <name>' not specified\n"],
             [["status", "--stack", "eu", "--region", "eu-west-1"], "unknown option '--region'\n"],
-            [["start", "--stack", "eu"], "unknown command 'start'; expected: status, enable-rollback (usage: npm run season -- status|enable-rollback --stack <name>)\n"],
+            [
+                ["start", "--stack", "eu"],
+                "unknown command 'start'; expected: status, enable-rollback (usage: npm run season -- status|enable-rollback --stack <name>)\n",
+            ],
             [[], "missing command; expected: status, enable-rollback (usage: npm run season -- status|enable-rollback --stack <name>)\n"],
         ];
         for (const [argv, line] of bad) {

@@ -23,9 +23,7 @@ describe("SQL catalog (dt-sql-parser FlinkSQL)", () => {
             { name: "arrival_time", flinkType: "TIMESTAMP_LTZ(3)", virtual: true },
             { name: "event_ts", flinkType: "", virtual: true },
         ]);
-        expect(catalog.views.map((v) => [v.kind, v.target, v.file, v.line])).to.deep.equal([
-            ["create-view", "events", "sql/views/010_events.sql", 1],
-        ]);
+        expect(catalog.views.map((v) => [v.kind, v.target, v.file, v.line])).to.deep.equal([["create-view", "events", "sql/views/010_events.sql", 1]]);
         const [output] = catalog.outputs;
         expect(output.name).to.equal("site_clicks");
         expect(output.columns.map((c) => `${c.name} ${c.flinkType}`)).to.deep.equal([
@@ -104,11 +102,7 @@ describe("SQL catalog: mistakes name the file, the column and the fix", () => {
             "CREATE TABLE no_insert (a STRING);",
             "sql/outputs/no_insert.sql: an output file holds exactly one 'CREATE TABLE no_insert (...)' and one 'INSERT INTO no_insert SELECT ...'; found 1 CREATE TABLE, 0 INSERT",
         ],
-        [
-            "a syntax error",
-            "CREATE TABLE broken (a STRING);\nINSERT INTO broken SELEC site FROM events;",
-            "sql/outputs/broken.sql:2: Flink SQL syntax error:",
-        ],
+        ["a syntax error", "CREATE TABLE broken (a STRING);\nINSERT INTO broken SELEC site FROM events;", "sql/outputs/broken.sql:2: Flink SQL syntax error:"],
         [
             "an upper-case column",
             "CREATE TABLE upper_col (Site STRING);\nINSERT INTO upper_col SELECT site FROM events;",
@@ -142,7 +136,11 @@ describe("SQL catalog: mistakes name the file, the column and the fix", () => {
             SqlDefinitionError,
             `sql/outputs/clicks_1m.sql:12: a window reads 'events_unique'; windows read events_on_time, so that the events that arrive after their window closed are recorded in late_events instead of dropped (docs/SQL.md, "Lateness")`,
         );
-        expect(windowInputs("INSERT INTO x SELECT 1 FROM TABLE(HOP(TABLE `events_on_time`, DESCRIPTOR(rowtime), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)) JOIN TABLE(TUMBLE(TABLE b, DESCRIPTOR(t), INTERVAL '1' MINUTE))")).to.deep.equal(["events_on_time", "b"]);
+        expect(
+            windowInputs(
+                "INSERT INTO x SELECT 1 FROM TABLE(HOP(TABLE `events_on_time`, DESCRIPTOR(rowtime), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)) JOIN TABLE(TUMBLE(TABLE b, DESCRIPTOR(t), INTERVAL '1' MINUTE))",
+            ),
+        ).to.deep.equal(["events_on_time", "b"]);
     });
 
     it("an invalid output name", () => {

@@ -85,7 +85,8 @@ export function validatePriceBook(book: PriceBook, file: string): PriceBook {
     }
     for (const k of ASSUMPTION_KEYS) {
         const v = book.assumptions?.[k]?.value;
-        if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new Error(`${file}: assumptions.${k}.value is ${JSON.stringify(v)}; expected a number >= 0`);
+        if (typeof v !== "number" || !Number.isFinite(v) || v < 0)
+            throw new Error(`${file}: assumptions.${k}.value is ${JSON.stringify(v)}; expected a number >= 0`);
     }
     return book;
 }
@@ -219,32 +220,60 @@ export function estimateSeason(input: CostInput): CostEstimate {
             }
             const extendedHours = Math.min(s.retentionHours, 168) - 24;
             if (extendedHours > 0) {
-                add("Kinesis", `${s.streamName}: retention ${s.retentionHours} h, 24 h-7 d part`, gbPerHour * extendedHours * months, "GB-months", "kinesis.onDemand.extendedRetentionGbMonth");
+                add(
+                    "Kinesis",
+                    `${s.streamName}: retention ${s.retentionHours} h, 24 h-7 d part`,
+                    gbPerHour * extendedHours * months,
+                    "GB-months",
+                    "kinesis.onDemand.extendedRetentionGbMonth",
+                );
             }
         } else if (s.mode === "create") {
             const shards = s.shards ?? 1;
             // A shard takes 1,000 records/s and 1 MiB/s of writes.
             if (rate(s) > shards * 1000 || rate(s) * input.eventBytes > shards * 1024 * 1024) {
-                notes.push(`${s.streamName}: ${rate(s)} events/s of ${input.eventBytes} B exceeds ${shards} shards (1,000 records/s and 1 MiB/s each); writes will be throttled`);
+                notes.push(
+                    `${s.streamName}: ${rate(s)} events/s of ${input.eventBytes} B exceeds ${shards} shards (1,000 records/s and 1 MiB/s each); writes will be throttled`,
+                );
             }
             add("Kinesis", `${s.streamName}: ${shards} shards`, shards * hours, "shard-hours", "kinesis.provisioned.shardHour");
             pausedPerHour += shards * p("kinesis.provisioned.shardHour");
             const units = events * Math.ceil(input.eventBytes / 25600);
             add("Kinesis", `${s.streamName}: PUT payload units (25 KB)`, units / 1e6, "million units", "kinesis.provisioned.putPayloadUnitsMillion");
             if (s.retentionHours > 24) {
-                add("Kinesis", `${s.streamName}: retention ${s.retentionHours} h`, shards * hours, "shard-hours", "kinesis.provisioned.extendedRetentionShardHour");
+                add(
+                    "Kinesis",
+                    `${s.streamName}: retention ${s.retentionHours} h`,
+                    shards * hours,
+                    "shard-hours",
+                    "kinesis.provisioned.extendedRetentionShardHour",
+                );
                 pausedPerHour += shards * p("kinesis.provisioned.extendedRetentionShardHour");
             }
         } else {
             // Attached: only our enhanced fan-out consumers are ours to pay; the stream is owned elsewhere.
             const consumers = apps.length;
-            notes.push(`${s.streamName} is attached: its own cost is not ours; EFO priced for ${input.attachedShards} shards (--attached-shards) at provisioned-mode EFO prices`);
-            add("Kinesis", `${s.streamName} (attached): ${consumers} EFO consumer(s) x ${input.attachedShards} shards`, consumers * input.attachedShards * hours, "consumer-shard-hours", "kinesis.efo.consumerShardHour");
+            notes.push(
+                `${s.streamName} is attached: its own cost is not ours; EFO priced for ${input.attachedShards} shards (--attached-shards) at provisioned-mode EFO prices`,
+            );
+            add(
+                "Kinesis",
+                `${s.streamName} (attached): ${consumers} EFO consumer(s) x ${input.attachedShards} shards`,
+                consumers * input.attachedShards * hours,
+                "consumer-shard-hours",
+                "kinesis.efo.consumerShardHour",
+            );
             pausedPerHour += consumers * input.attachedShards * p("kinesis.efo.consumerShardHour");
             if (on) add("Kinesis", `${s.streamName} (attached): EFO data retrieved`, rawGb * consumers, "GB", "kinesis.efo.retrievalGb");
         }
         if (s.mode === "create" && s.retentionHours > 168) {
-            add("Kinesis", `${s.streamName}: retention beyond 7 d`, gbPerHour * (s.retentionHours - 168) * months, "GB-months", "kinesis.longTermRetentionGbMonth");
+            add(
+                "Kinesis",
+                `${s.streamName}: retention beyond 7 d`,
+                gbPerHour * (s.retentionHours - 168) * months,
+                "GB-months",
+                "kinesis.longTermRetentionGbMonth",
+            );
         }
     }
 
@@ -259,10 +288,24 @@ export function estimateSeason(input: CostInput): CostEstimate {
     if (on) {
         for (const plan of kpus) {
             const orchestration = a("flink.orchestrationKpusPerApp");
-            add("Managed Flink", `${plan.app}: ${plan.kpus} KPU + ${orchestration} orchestration`, (plan.kpus + orchestration) * hours, "KPU-hours", "flink.kpuHour");
-            add("Managed Flink", `${plan.app}: running storage (${a("flink.runningStorageGbPerKpu")} GB/KPU)`, plan.kpus * a("flink.runningStorageGbPerKpu") * months, "GB-months", "flink.runningStorageGbMonth");
+            add(
+                "Managed Flink",
+                `${plan.app}: ${plan.kpus} KPU + ${orchestration} orchestration`,
+                (plan.kpus + orchestration) * hours,
+                "KPU-hours",
+                "flink.kpuHour",
+            );
+            add(
+                "Managed Flink",
+                `${plan.app}: running storage (${a("flink.runningStorageGbPerKpu")} GB/KPU)`,
+                plan.kpus * a("flink.runningStorageGbPerKpu") * months,
+                "GB-months",
+                "flink.runningStorageGbMonth",
+            );
             if (plan.underProvisioned) {
-                notes.push(`${plan.app}: needs ${plan.neededKpus} KPU for the traffic but is fixed at ${plan.configuredKpus} (autoScaling: false); it will fall behind`);
+                notes.push(
+                    `${plan.app}: needs ${plan.neededKpus} KPU for the traffic but is fixed at ${plan.configuredKpus} (autoScaling: false); it will fall behind`,
+                );
             }
         }
     } else {
@@ -278,7 +321,10 @@ export function estimateSeason(input: CostInput): CostEstimate {
     if (on) {
         for (const app of config.apps) {
             const source = config.sources.find((s) => s.name === app.source)!;
-            for (const output of selectedOutputs(app, input.outputNames.map((name) => ({ name })))) {
+            for (const output of selectedOutputs(
+                app,
+                input.outputNames.map((name) => ({ name })),
+            )) {
                 const rejected = output.name === "rejected_events";
                 const rowsPerSecond = rejected ? rate(source) * a("output.rejectedShare") : a("output.rowsPerMinute") / 60;
                 const rowBytes = rejected ? input.eventBytes + a("output.rejectedExtraBytes") : a("output.rowBytes");
@@ -300,16 +346,30 @@ export function estimateSeason(input: CostInput): CostEstimate {
         add("S3 (lake)", "Parquet storage during the season", (parquetGb / 2) * months, "GB-months", "s3.standardStorageGbMonth");
 
         const queries = a("athena.refreshesPerDay") * days * input.athenaQueriesPerRefresh;
-        const averageGbPerHour = perOutputParquetGbPerHour.length === 0 ? 0 : perOutputParquetGbPerHour.reduce((x, y) => x + y, 0) / perOutputParquetGbPerHour.length;
+        const averageGbPerHour =
+            perOutputParquetGbPerHour.length === 0 ? 0 : perOutputParquetGbPerHour.reduce((x, y) => x + y, 0) / perOutputParquetGbPerHour.length;
         const bytesPerQuery = Math.max(a("athena.minimumBytesPerQuery"), averageGbPerHour * a("athena.scanHours") * GIB);
-        add("Athena (lake)", `${input.athenaQueriesPerRefresh} queries x ${a("athena.refreshesPerDay")} refreshes/day`, (queries * bytesPerQuery) / TIB, "TB scanned", "athena.scannedTb");
+        add(
+            "Athena (lake)",
+            `${input.athenaQueriesPerRefresh} queries x ${a("athena.refreshesPerDay")} refreshes/day`,
+            (queries * bytesPerQuery) / TIB,
+            "TB scanned",
+            "athena.scannedTb",
+        );
     }
 
     // CloudWatch and the region's KMS key.
     const alarms = regionAlarmCount(config);
     add("CloudWatch", `${alarms} alarms (${ALARMS_PER_APP} per app, 1 per created stream)`, alarms * months, "alarm-months", "cloudwatch.alarmMonth");
     add("CloudWatch", "1 dashboard", months, "dashboard-months", "cloudwatch.dashboardMonth");
-    if (on) add("CloudWatch", `application logs (${config.apps.length} apps)`, config.apps.length * a("flink.logGbPerAppDay") * days, "GB", "cloudwatch.logsIngestGb");
+    if (on)
+        add(
+            "CloudWatch",
+            `application logs (${config.apps.length} apps)`,
+            config.apps.length * a("flink.logGbPerAppDay") * days,
+            "GB",
+            "cloudwatch.logsIngestGb",
+        );
     add("KMS", "region key (streams, logs, artifacts, topic)", months, "key-months", "kms.keyMonth");
     const hoursPerMonth = a("hoursPerMonth");
     pausedPerHour += (alarms * p("cloudwatch.alarmMonth") + p("cloudwatch.dashboardMonth") + p("kms.keyMonth")) / hoursPerMonth;
@@ -363,7 +423,12 @@ const qty = (v: number) => (Number.isInteger(v) ? v.toLocaleString("en-US") : v 
 
 /** The estimate as a fixed-width table. */
 export function formatEstimate(estimate: CostEstimate, header: string[]): string {
-    const rows = estimate.lines.map((l) => [`${l.group}: ${l.line}`, `${qty(l.quantity)} ${l.unit}`, l.per === 1 ? unitMoney(l.unitPrice) : `${unitMoney(l.unitPrice)}/${l.per.toLocaleString("en-US")}`, money(l.cost)]);
+    const rows = estimate.lines.map((l) => [
+        `${l.group}: ${l.line}`,
+        `${qty(l.quantity)} ${l.unit}`,
+        l.per === 1 ? unitMoney(l.unitPrice) : `${unitMoney(l.unitPrice)}/${l.per.toLocaleString("en-US")}`,
+        money(l.cost),
+    ]);
     const head = ["line", "quantity", "unit price", "cost"];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const fmt = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");

@@ -99,7 +99,9 @@ export function buildInput(opts: Options, repo = REPO): { input: CostInput; thro
     for (const pair of opts.sourceRate ?? []) {
         const m = /^([^=]+)=(.*)$/.exec(pair);
         if (!m || !config.sources.some((s) => s.name === m[1])) {
-            throw new UsageError(`--source-rate: '${pair}' is not valid; expected <source>=<events per second> with a source of ${opts.stack}: ${config.sources.map((s) => s.name).join(", ")}`);
+            throw new UsageError(
+                `--source-rate: '${pair}' is not valid; expected <source>=<events per second> with a source of ${opts.stack}: ${config.sources.map((s) => s.name).join(", ")}`,
+            );
         }
         rates[m[1]] = wholeNumber(`--source-rate ${m[1]}`, m[2], 0, 10_000_000);
     }

@@ -173,7 +173,11 @@ export function formatReport(observations: AppObservation[], desired: DesiredSta
     const assessed = observations.map((o) => assessApp(o, desired, ctx));
     const rollbackOff = observations.filter((o) => o.deployed && !o.rollbackEnabled).map((o) => o.app);
     const ok = assessed.filter((a) => a.verdict === "OK").length;
-    const lines = [...assessed.map((a) => a.line), ...(rollbackOff.length > 0 ? [rollbackOffLine(ctx.stack, rollbackOff)] : []), summaryLine(ctx.stack, observations.length, ok)];
+    const lines = [
+        ...assessed.map((a) => a.line),
+        ...(rollbackOff.length > 0 ? [rollbackOffLine(ctx.stack, rollbackOff)] : []),
+        summaryLine(ctx.stack, observations.length, ok),
+    ];
     return { lines, exitCode: ok === observations.length ? 0 : 1 };
 }
 
@@ -233,7 +237,12 @@ export async function observeApp(client: Sendable, app: string, applicationName:
             ? { name: snapshot.SnapshotName ?? "(unnamed)", status: snapshot.SnapshotStatus ?? "UNKNOWN", createdAt: snapshot.SnapshotCreationTimestamp }
             : undefined,
         operation: operation
-            ? { type: operation.Operation ?? "(unknown)", status: operation.OperationStatus ?? "UNKNOWN", startTime: operation.StartTime, id: operation.OperationId }
+            ? {
+                  type: operation.Operation ?? "(unknown)",
+                  status: operation.OperationStatus ?? "UNKNOWN",
+                  startTime: operation.StartTime,
+                  id: operation.OperationId,
+              }
             : undefined,
     };
 }
@@ -248,7 +257,8 @@ export function awsErrorLine(stack: string, app: string, applicationName: string
     let hint = "";
     if (/credential/i.test(`${name} ${message}`)) hint = "; log in first (aws sso login, or set AWS_PROFILE)";
     else if (/AccessDenied|not authorized/i.test(`${name} ${message}`)) {
-        hint = "; the caller needs kinesisanalytics:DescribeApplication, ListApplicationSnapshots and ListApplicationOperations (status), and UpdateApplication (enable-rollback)";
+        hint =
+            "; the caller needs kinesisanalytics:DescribeApplication, ListApplicationSnapshots and ListApplicationOperations (status), and UpdateApplication (enable-rollback)";
     }
     return `season ${stack}: app ${app} (${applicationName}) in ${region}: ${name}: ${message}${hint}`;
 }
@@ -353,7 +363,11 @@ const ROLLBACK_ON = { ApplicationSystemRollbackConfigurationUpdate: { RollbackEn
  * Turns system rollback on for one app where it is off, with the version id DescribeApplication just
  * returned (UpdateApplication refuses any other). Returns the app's line.
  */
-export async function enableAppRollback(client: Sendable, app: string, applicationName: string): Promise<{ line: string; enabled: boolean; deployed: boolean }> {
+export async function enableAppRollback(
+    client: Sendable,
+    app: string,
+    applicationName: string,
+): Promise<{ line: string; enabled: boolean; deployed: boolean }> {
     let detail: ApplicationDetail | undefined;
     try {
         detail = (await client.send(new DescribeApplicationCommand({ ApplicationName: applicationName }))).ApplicationDetail;

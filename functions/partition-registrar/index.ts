@@ -42,7 +42,10 @@ export interface TableResult {
 export function settingsFromEnv(env: Record<string, string | undefined>): RegistrarSettings {
     const database = env.GLUE_DATABASE;
     if (!database) throw new Error("GLUE_DATABASE is not set");
-    const tables = (env.GLUE_TABLES ?? "").split(",").map((t) => t.trim()).filter((t) => t.length > 0);
+    const tables = (env.GLUE_TABLES ?? "")
+        .split(",")
+        .map((t) => t.trim())
+        .filter((t) => t.length > 0);
     const hours = (name: string, fallback: number) => {
         const n = env[name] === undefined ? fallback : Number(env[name]);
         if (!Number.isInteger(n) || n < 0 || n > 72) throw new Error(`${name} must be a whole number from 0 to 72, got '${env[name]}'`);

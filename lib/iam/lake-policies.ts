@@ -88,7 +88,6 @@ export function lakeKeyPolicy(scope: LakeScope): PolicyDocument {
     );
 }
 
-
 /** Trust policy for a role that one AWS service assumes. */
 export function serviceTrustPolicy(services: string | string[], condition?: PolicyStatement["Condition"]): PolicyDocument {
     return doc({

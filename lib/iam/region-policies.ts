@@ -6,7 +6,15 @@
  * No statement grants `*` or `service:*` actions. The only `Resource: "*"` entries are in the KMS key
  * policy, where `*` means "this key" (a key policy cannot name its own key's ARN).
  */
-import { alarmTopicKeyStatements, alarmTopicPolicy, logsEncryptionStatement, PolicyDocument, policyDocument as doc, PolicyStatement, tlsOnlyBucketPolicy } from "./documents";
+import {
+    alarmTopicKeyStatements,
+    alarmTopicPolicy,
+    logsEncryptionStatement,
+    PolicyDocument,
+    policyDocument as doc,
+    PolicyStatement,
+    tlsOnlyBucketPolicy,
+} from "./documents";
 
 export { alarmTopicPolicy, PolicyDocument, PolicyStatement, tlsOnlyBucketPolicy };
 
@@ -42,9 +50,7 @@ export function flinkAssumeRolePolicy(scope: AccountScope, applicationName: stri
 }
 
 /** How the application reads its source. */
-export type SourceAccess =
-    | { readMode: "POLLING"; streamArn: string }
-    | { readMode: "EFO"; streamArn: string; consumerArn: string };
+export type SourceAccess = { readMode: "POLLING"; streamArn: string } | { readMode: "EFO"; streamArn: string; consumerArn: string };
 
 /**
  * How the source stream's records are encrypted, as far as the reader is concerned:
@@ -228,5 +234,3 @@ export function regionKeyPolicy(scope: AccountScope): PolicyDocument {
         ...alarmTopicKeyStatements(accountId),
     ]);
 }
-
-

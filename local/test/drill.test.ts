@@ -7,7 +7,14 @@ describe("local: the season drill (npm run drill)", function () {
     const lines: string[] = [];
 
     before(async () => {
-        result = await runDrill({ stack: "eu", seed: 7, rate: 240, shards: 4, steadySeconds: 20, log: (l) => (lines.push(l), process.stdout.write(`      ${l}\n`)) });
+        result = await runDrill({
+            stack: "eu",
+            seed: 7,
+            rate: 240,
+            shards: 4,
+            steadySeconds: 20,
+            log: (l) => (lines.push(l), process.stdout.write(`      ${l}\n`)),
+        });
     });
 
     it("ends with 0 mismatches and 0 lost over every window of every output, and exits 0", () => {
@@ -32,7 +39,9 @@ describe("local: the season drill (npm run drill)", function () {
     it("keeps state across the SQL change where nothing changed, and survives kill -9", () => {
         const change = lines.find((l) => l.includes("drill: phase 4/6 SQL change"))!;
         expect(change).to.match(/state kept by \d+ operators, 3 start empty \(globalwindowaggregate, globalwindowaggregate, sink\), 1 snapshot states dropped/);
-        expect(lines.find((l) => l.includes("drill: phase 5/6 crash"))).to.match(/kill -9 of realtime \(pid \d+\); restarted from its latest checkpoint chk-\d+ and running again after [\d.]+ s \(new pid \d+\)/);
+        expect(lines.find((l) => l.includes("drill: phase 5/6 crash"))).to.match(
+            /kill -9 of realtime \(pid \d+\); restarted from its latest checkpoint chk-\d+ and running again after [\d.]+ s \(new pid \d+\)/,
+        );
         expect(result.reconciliation.perOutput.clicks_1m.straddling).to.be.a("number");
     });
 

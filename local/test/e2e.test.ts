@@ -12,22 +12,40 @@ import { glueToDuckDb } from "../lake";
 import { runPipeline, RunResult } from "../pipeline";
 
 const REPO = path.resolve(__dirname, "..", "..");
-const walk = (d: string): string[] => (fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)])) : []);
+const walk = (d: string): string[] =>
+    fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)])) : [];
 
 describe("local: Firehose stand-in schema drift", () => {
     it("sends a mistyped record to the error prefix with the reason, and converts the rest", async () => {
         const lake = fs.mkdtempSync(path.join(os.tmpdir(), "lake-"));
         const catalog = loadSqlCatalog(path.join(REPO, "sql"), REPO);
         const out = catalog.outputs.find((o) => o.name === "clicks_1m")!;
-        const f = new FirehoseStandIn({ lakeDir: lake, streams: [{ name: "clickstream-clicks_1m", output: out.name, columns: glueColumns(out) }], bufferIntervalMs: 300 });
+        const f = new FirehoseStandIn({
+            lakeDir: lake,
+            streams: [{ name: "clickstream-clicks_1m", output: out.name, columns: glueColumns(out) }],
+            bufferIntervalMs: 300,
+        });
         const endpoint = await f.start();
         try {
             const client = new FirehoseClient({ endpoint, region: "eu-central-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
-            const good = { window_start: "2026-11-27 10:00:00", window_end: "2026-11-27 10:01:00", region: "eu-west-1", site: "shop-de", country: "DE", page_type: "product", clicks: 3 };
-            const res = await client.send(new PutRecordBatchCommand({
-                DeliveryStreamName: "clickstream-clicks_1m",
-                Records: [{ Data: Buffer.from(JSON.stringify(good)) }, { Data: Buffer.from(JSON.stringify({ ...good, clicks: "three", added_column: 1 })) }],
-            }));
+            const good = {
+                window_start: "2026-11-27 10:00:00",
+                window_end: "2026-11-27 10:01:00",
+                region: "eu-west-1",
+                site: "shop-de",
+                country: "DE",
+                page_type: "product",
+                clicks: 3,
+            };
+            const res = await client.send(
+                new PutRecordBatchCommand({
+                    DeliveryStreamName: "clickstream-clicks_1m",
+                    Records: [
+                        { Data: Buffer.from(JSON.stringify(good)) },
+                        { Data: Buffer.from(JSON.stringify({ ...good, clicks: "three", added_column: 1 })) },
+                    ],
+                }),
+            );
             expect(res.FailedPutCount).to.equal(0);
             expect(res.RequestResponses).to.have.length(2);
             await new Promise((r) => setTimeout(r, 800));
@@ -41,7 +59,9 @@ describe("local: Firehose stand-in schema drift", () => {
         expect(record.errorCode).to.equal("DataFormatConversion.MalformedData");
         expect(record.errorMessage).to.contain("column 'clicks' (bigint)");
         expect(JSON.parse(Buffer.from(record.rawData, "base64").toString()).clicks).to.equal("three");
-        expect(files.filter((p) => /clicks_1m\/year=\d{4}\/month=\d\d\/day=\d\d\/hour=\d\d\/clickstream-clicks_1m-\d{6}-[0-9a-f-]{36}\.parquet$/.test(p))).to.have.length(1);
+        expect(
+            files.filter((p) => /clicks_1m\/year=\d{4}\/month=\d\d\/day=\d\d\/hour=\d\d\/clickstream-clicks_1m-\d{6}-[0-9a-f-]{36}\.parquet$/.test(p)),
+        ).to.have.length(1);
     });
 });
 
@@ -51,7 +71,14 @@ describe("local: end to end (npm start, 20 s of traffic)", function () {
     const lines: string[] = [];
 
     before(async () => {
-        result = await runPipeline({ stack: "eu", duration: 20, rate: 200, seed: 11, keep: false, log: (l) => (lines.push(l), process.stdout.write(`      ${l}\n`)) });
+        result = await runPipeline({
+            stack: "eu",
+            duration: 20,
+            rate: 200,
+            seed: 11,
+            keep: false,
+            log: (l) => (lines.push(l), process.stdout.write(`      ${l}\n`)),
+        });
     });
 
     it("prints the reconciliation line with zero mismatches and exits 0", () => {
@@ -75,7 +102,9 @@ describe("local: end to end (npm start, 20 s of traffic)", function () {
 
     it("records the offline devices' late events in late_events, with the outputs that missed them", async () => {
         const db = await (await DuckDBInstance.create(":memory:")).connect();
-        const rows = (await db.runAndReadAll(`SELECT DISTINCT event_id, closed_outputs FROM read_parquet('${result.localDir}/lake/late_events/**/*.parquet')`)).getRowObjectsJson();
+        const rows = (
+            await db.runAndReadAll(`SELECT DISTINCT event_id, closed_outputs FROM read_parquet('${result.localDir}/lake/late_events/**/*.parquet')`)
+        ).getRowObjectsJson();
         expect(rows.length).to.be.above(0);
         for (const r of rows) expect(r.closed_outputs).to.equal("page_clicks_late"); // only the mobile stream has offline devices
         expect(result.reconciliation!.late).to.equal(rows.length);
@@ -88,19 +117,30 @@ describe("local: end to end (npm start, 20 s of traffic)", function () {
         for (const o of ["active_users_1m", "clicks_1m", "rejected_events"]) {
             const files = walk(path.join(lake, o));
             expect(files.length, o).to.be.above(0);
-            for (const f of files) expect(path.relative(lake, f)).to.match(new RegExp(`^${o}/year=\\d{4}/month=\\d\\d/day=\\d\\d/hour=\\d\\d/clickstream-${o}-\\d{6}-[0-9a-f-]{36}\\.parquet$`));
-            const described = (await db.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${lake}/${o}/**/*.parquet', hive_partitioning = true, hive_types_autocast = false)`)).getRowObjectsJson();
+            for (const f of files)
+                expect(path.relative(lake, f)).to.match(
+                    new RegExp(`^${o}/year=\\d{4}/month=\\d\\d/day=\\d\\d/hour=\\d\\d/clickstream-${o}-\\d{6}-[0-9a-f-]{36}\\.parquet$`),
+                );
+            const described = (
+                await db.runAndReadAll(
+                    `DESCRIBE SELECT * FROM read_parquet('${lake}/${o}/**/*.parquet', hive_partitioning = true, hive_types_autocast = false)`,
+                )
+            ).getRowObjectsJson();
             const glue = glueColumns(catalog.outputs.find((x) => x.name === o)!);
             const want = [...glue, ...PARTITION_KEYS].map((c) => `${c.name} ${glueToDuckDb(c.type)}`).sort();
             expect(described.map((r) => `${r.column_name} ${r.column_type}`).sort()).to.deep.equal(want);
-            const dataCols = (await db.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${files[0]}', hive_partitioning = false)`)).getRowObjectsJson().map((r) => r.column_name);
+            const dataCols = (await db.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${files[0]}', hive_partitioning = false)`))
+                .getRowObjectsJson()
+                .map((r) => r.column_name);
             expect(dataCols).to.deep.equal(glue.map((c) => c.name));
         }
     });
 
     it("keeps rejected events with their reasons", async () => {
         const db = await (await DuckDBInstance.create(":memory:")).connect();
-        const rows = (await db.runAndReadAll(`SELECT reason, COUNT(*) AS n FROM read_parquet('${result.localDir}/lake/rejected_events/**/*.parquet') GROUP BY 1`)).getRowObjectsJson();
+        const rows = (
+            await db.runAndReadAll(`SELECT reason, COUNT(*) AS n FROM read_parquet('${result.localDir}/lake/rejected_events/**/*.parquet') GROUP BY 1`)
+        ).getRowObjectsJson();
         const reasons = rows.map((r) => String(r.reason));
         expect(reasons.length).to.be.above(1);
         for (const r of reasons) expect(r).to.match(/^(not_json|missing_field:\w+|bad_timestamp|absurd_timestamp)$/);
@@ -116,7 +156,16 @@ describe("local: end to end (npm start, 20 s of traffic)", function () {
             executablePath: "/usr/bin/chromium",
             headless: true,
             viewport: { width: 1400, height: 1000 },
-            args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args: [
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         });
         try {
             const page = await browser.newPage();

@@ -12,11 +12,21 @@ import { AppConfig } from "../../lib/config";
 import { barChartSvg, lineChartSvg } from "../dashboard";
 
 const gen = (seed: number) =>
-    new ClickstreamGenerator({ seed, rate: 100, startTimeMs: Date.UTC(2026, 10, 27, 10), sources: [{ name: "web", sites: WEB_SITES, weight: 3 }, { name: "mobile", sites: APP_SITES, weight: 1 }] });
+    new ClickstreamGenerator({
+        seed,
+        rate: 100,
+        startTimeMs: Date.UTC(2026, 10, 27, 10),
+        sources: [
+            { name: "web", sites: WEB_SITES, weight: 3 },
+            { name: "mobile", sites: APP_SITES, weight: 1 },
+        ],
+    });
 
 describe("local: pure parts", () => {
     it("the generator is deterministic from the seed", () => {
-        const a = gen(7), b = gen(7), c = gen(8);
+        const a = gen(7),
+            b = gen(7),
+            c = gen(8);
         const ra = Array.from({ length: 500 }, () => a.next().data);
         expect(Array.from({ length: 500 }, () => b.next().data)).to.deep.equal(ra);
         expect(Array.from({ length: 500 }, () => c.next().data)).to.not.deep.equal(ra);
@@ -30,7 +40,8 @@ describe("local: pure parts", () => {
             const c = classifyPayload(r.data, Date.UTC(2026, 10, 27, 12));
             if (r.label.kind === "malformed") {
                 expect(c.reason, r.data).to.not.equal(null);
-                if (r.label.malformed === "missing_field" || r.label.malformed === "blank_field") expect(c.reason).to.equal(`missing_field:${r.label.missingField}`);
+                if (r.label.malformed === "missing_field" || r.label.malformed === "blank_field")
+                    expect(c.reason).to.equal(`missing_field:${r.label.missingField}`);
                 else if (r.label.malformed === "glued") expect(c.reason).to.equal("not_json");
                 else expect(c.reason).to.equal(r.label.malformed);
             } else {
@@ -43,7 +54,12 @@ describe("local: pure parts", () => {
         expect(counts.malformed / 40000).to.be.within(0.003, 0.008);
     });
     it("a source with offline devices sends some events 2.5 to 6 min late, labelled offline", () => {
-        const g = new ClickstreamGenerator({ seed: 3, rate: 100, startTimeMs: Date.UTC(2026, 10, 27, 10), sources: [{ name: "mobile", sites: APP_SITES, weight: 1, lateRate: 0.02 }] });
+        const g = new ClickstreamGenerator({
+            seed: 3,
+            rate: 100,
+            startTimeMs: Date.UTC(2026, 10, 27, 10),
+            sources: [{ name: "mobile", sites: APP_SITES, weight: 1, lateRate: 0.02 }],
+        });
         const offline = Array.from({ length: 20000 }, () => g.next()).filter((r) => r.label.offline);
         expect(offline.length / 20000).to.be.within(0.01, 0.03);
         for (const r of offline) expect(r.label.latenessMs).to.be.within(150_000, 400_000);
@@ -51,8 +67,18 @@ describe("local: pure parts", () => {
     it("blank is empty or Java whitespace: tabs and line breaks, not the no-break space", () => {
         for (const v of ["", " ", "\t", "\n", "\r\n", "\u000B\f", "\u001F", "\u2003", "\u2028"]) expect(isBlank(v), JSON.stringify(v)).to.equal(true);
         for (const v of ["x", " x ", "\u00A0", "\u2007", "\u202F", "\uFEFF"]) expect(isBlank(v), JSON.stringify(v)).to.equal(false);
-        expect(classifyPayload('{"event_id":"e","event_type":"click","user_id":"\\t","session_id":"s","site":"x","country":"DE","event_time":"2026-11-27T10:00:00Z"}', Date.UTC(2026, 10, 28)).reason).to.equal("missing_field:user_id");
-        expect(classifyPayload('{"event_id":"e","event_type":"click","user_id":"u","session_id":"s","site":"x","country":"DE","event_time":"\\t"}', Date.UTC(2026, 10, 28)).reason).to.equal("missing_field:event_time");
+        expect(
+            classifyPayload(
+                '{"event_id":"e","event_type":"click","user_id":"\\t","session_id":"s","site":"x","country":"DE","event_time":"2026-11-27T10:00:00Z"}',
+                Date.UTC(2026, 10, 28),
+            ).reason,
+        ).to.equal("missing_field:user_id");
+        expect(
+            classifyPayload(
+                '{"event_id":"e","event_type":"click","user_id":"u","session_id":"s","site":"x","country":"DE","event_time":"\\t"}',
+                Date.UTC(2026, 10, 28),
+            ).reason,
+        ).to.equal("missing_field:event_time");
         expect(classifyPayload('{"event_id":"e"}{"event_id":"f"}', 0).reason).to.equal("not_json");
         expect(classifyPayload('{"event_id":"e"} x', 0).reason).to.equal("not_json");
     });
@@ -79,12 +105,28 @@ describe("local: pure parts", () => {
         expect(parseEventTime("2026-11-27T10:15:30")).to.equal(null); // no zone
     });
     it("maps Glue types to DuckDB types", () => {
-        expect(["string", "bigint", "int", "timestamp", "decimal(18,2)", "varchar(10)", "array<string>", "map<string,int>", "struct<a:int,b:string>"].map(glueToDuckDb)).to.deep.equal([
-            "VARCHAR", "BIGINT", "INTEGER", "TIMESTAMP", "DECIMAL(18,2)", "VARCHAR", "VARCHAR[]", "MAP(VARCHAR, INTEGER)", 'STRUCT("a" INTEGER, "b" VARCHAR)',
+        expect(
+            ["string", "bigint", "int", "timestamp", "decimal(18,2)", "varchar(10)", "array<string>", "map<string,int>", "struct<a:int,b:string>"].map(
+                glueToDuckDb,
+            ),
+        ).to.deep.equal([
+            "VARCHAR",
+            "BIGINT",
+            "INTEGER",
+            "TIMESTAMP",
+            "DECIMAL(18,2)",
+            "VARCHAR",
+            "VARCHAR[]",
+            "MAP(VARCHAR, INTEGER)",
+            'STRUCT("a" INTEGER, "b" VARCHAR)',
         ]);
     });
     it("converts records like the Hive JSON SerDe: unknown ignored, missing null, mistyped fails", () => {
-        const cols = [{ name: "n", type: "bigint" }, { name: "t", type: "timestamp" }, { name: "s", type: "string" }];
+        const cols = [
+            { name: "n", type: "bigint" },
+            { name: "t", type: "timestamp" },
+            { name: "s", type: "string" },
+        ];
         expect(convertRecord('{"N":"5","t":"2026-11-27 10:00:00","x":1}', cols)).to.deep.equal({ n: 5, t: "2026-11-27 10:00:00", s: null });
         expect(() => convertRecord('{"n":"five"}', cols)).to.throw(ConversionError, "column 'n' (bigint)");
         expect(() => convertRecord('{"t":"2026-11-27T10:00:00Z"}', cols)).to.throw(ConversionError, "column 't'");
@@ -93,7 +135,10 @@ describe("local: pure parts", () => {
         expect(convertRecord('{"t":"2026-11-27 10:00:00.5"}', cols).t).to.equal("2026-11-27 10:00:00.5");
         expect(convertRecord('{"t":"2026-11-27 10:00:00.123"}', cols).t).to.equal("2026-11-27 10:00:00.123");
         expect(convertRecord('{"t":"2026-1-7 10:00:00"}', cols).t).to.equal("2026-01-07 10:00:00");
-        expect(() => convertRecord('{"t":"2026-11-27T10:00:00"}', cols)).to.throw(ConversionError, "column 't' (timestamp): cannot read \"2026-11-27T10:00:00\" as a timestamp (yyyy-MM-dd HH:mm:ss[.fff])");
+        expect(() => convertRecord('{"t":"2026-11-27T10:00:00"}', cols)).to.throw(
+            ConversionError,
+            "column 't' (timestamp): cannot read \"2026-11-27T10:00:00\" as a timestamp (yyyy-MM-dd HH:mm:ss[.fff])",
+        );
         expect(() => convertRecord('{"t":1764238500000}', cols)).to.throw(ConversionError, "column 't' (timestamp): cannot read 1764238500000 as a timestamp");
         expect(() => convertRecord("not json", cols)).to.throw(ConversionError);
     });
@@ -132,8 +177,15 @@ describe("local: pure parts", () => {
         expect([1, 150, 151, 1500, 100000].map(shardsForRate)).to.deep.equal([1, 1, 2, 10, 32]);
     });
     it("diffs windows: open windows are skipped, missing closed windows and wrong values are mismatches", () => {
-        const exp = [{ ws: 1, we: 60, k: "a", v: 2 }, { ws: 2, we: 120, k: "a", v: 3 }, { ws: 3, we: 180, k: "a", v: 1 }];
-        const act = [{ ws: 1, we: 60, k: "a", v: "2" }, { ws: 2, we: 120, k: "a", v: 4 }];
+        const exp = [
+            { ws: 1, we: 60, k: "a", v: 2 },
+            { ws: 2, we: 120, k: "a", v: 3 },
+            { ws: 3, we: 180, k: "a", v: 1 },
+        ];
+        const act = [
+            { ws: 1, we: 60, k: "a", v: "2" },
+            { ws: 2, we: 120, k: "a", v: 4 },
+        ];
         const d = diffRows("o", ["ws", "we", "k"], ["v"], exp, act, (r) => Number(r.we) <= 150);
         expect(d.compared).to.equal(2);
         expect(d.mismatches.map((m) => m.key.ws)).to.deep.equal([2]);
@@ -143,7 +195,19 @@ describe("local: pure parts", () => {
         expect(wholeNumber("--rate", "300", 1, 20000)).to.equal(300);
     });
     it("draws one SVG point per data row and one bar per reason", () => {
-        const svg = lineChartSvg({ id: "x", title: "t", series: [{ name: "a", points: [{ x: 0, y: 1 }, { x: 60000, y: 2 }] }] });
+        const svg = lineChartSvg({
+            id: "x",
+            title: "t",
+            series: [
+                {
+                    name: "a",
+                    points: [
+                        { x: 0, y: 1 },
+                        { x: 60000, y: 2 },
+                    ],
+                },
+            ],
+        });
         expect(svg.match(/class="pt"/g)).to.have.length(2);
         expect(barChartSvg({ id: "b", title: "r", bars: [{ label: "not_json", value: 3 }] }).match(/class="bar"/g)).to.have.length(1);
     });

@@ -28,7 +28,9 @@ export const athenaResultsEncrypted: Rule = {
         const encryption = configuration?.resultConfiguration?.encryptionConfiguration;
         const option = encryption?.encryptionOption;
         if (!option || !KMS_OPTIONS.includes(option)) {
-            report(`configuration.resultConfiguration.encryptionConfiguration.encryptionOption is ${option ? `'${option}'` : "not set"}; use SSE_KMS or CSE_KMS (Athena.1, CKV_AWS_159)`);
+            report(
+                `configuration.resultConfiguration.encryptionConfiguration.encryptionOption is ${option ? `'${option}'` : "not set"}; use SSE_KMS or CSE_KMS (Athena.1, CKV_AWS_159)`,
+            );
             return;
         }
         if (!present(encryption?.kmsKeyArn)) {

@@ -34,7 +34,9 @@ export const firehoseParquetBuffering: Rule = {
         }
         const compression = s3?.compressionFormat ?? "UNCOMPRESSED";
         if (compression !== "UNCOMPRESSED") {
-            report(`extendedS3Configuration.compressionFormat is '${compression}'; Parquet output must be UNCOMPRESSED (the Parquet SerDe compresses with Snappy)`);
+            report(
+                `extendedS3Configuration.compressionFormat is '${compression}'; Parquet output must be UNCOMPRESSED (the Parquet SerDe compresses with Snappy)`,
+            );
         }
     }),
 };
@@ -48,7 +50,9 @@ export const firehoseErrorPrefix: Rule = {
         if (!s3) return;
         const errorPrefix = s3.errorOutputPrefix;
         if (!present(errorPrefix) || !errorPrefix!.includes(ERROR_OUTPUT_TYPE)) {
-            report(`extendedS3Configuration.errorOutputPrefix ${present(errorPrefix) ? `'${errorPrefix}'` : "is not set and"} does not contain ${ERROR_OUTPUT_TYPE}`);
+            report(
+                `extendedS3Configuration.errorOutputPrefix ${present(errorPrefix) ? `'${errorPrefix}'` : "is not set and"} does not contain ${ERROR_OUTPUT_TYPE}`,
+            );
         }
     }),
 };
@@ -67,7 +71,8 @@ export const firehoseDataPrefix: Rule = {
 
 export const firehoseErrorLogging: Rule = {
     name: "firehose-error-logging",
-    description: "Firehose S3 destinations log delivery and conversion errors to CloudWatch Logs (Amazon Data Firehose developer guide, monitoring with CloudWatch Logs).",
+    description:
+        "Firehose S3 destinations log delivery and conversion errors to CloudWatch Logs (Amazon Data Firehose developer guide, monitoring with CloudWatch Logs).",
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.kinesis.FirehoseDeliveryStream, (stream, _args, report) => {
         const s3 = stream.extendedS3Configuration;

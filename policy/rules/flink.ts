@@ -48,7 +48,9 @@ export const flinkSnapshots: Rule = {
                     "a fresh start drops the state, so it must be asked for in config (clickstream:apps.<app>.restore: skip)",
             );
         } else if (restore !== "RESTORE_FROM_LATEST_SNAPSHOT" && restore !== "SKIP_RESTORE_FROM_SNAPSHOT") {
-            report(`runConfiguration.applicationRestoreConfiguration.applicationRestoreType is ${restore ? `'${restore}'` : "not set"}; use RESTORE_FROM_LATEST_SNAPSHOT`);
+            report(
+                `runConfiguration.applicationRestoreConfiguration.applicationRestoreType is ${restore ? `'${restore}'` : "not set"}; use RESTORE_FROM_LATEST_SNAPSHOT`,
+            );
         }
     }),
 };
@@ -81,7 +83,9 @@ export const kinesisAnalyticsSqlDenied: Rule = {
     description: "aws.kinesis.AnalyticsApplication (Kinesis Data Analytics for SQL) is never deployed: the service is discontinued (deleted from 2026-01-27).",
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.kinesis.AnalyticsApplication, (_app, _args, report) => {
-        report("Kinesis Data Analytics for SQL is discontinued (no new applications from 2025-10-15, deleted from 2026-01-27); use aws.kinesisanalyticsv2.Application with a FLINK-* runtime");
+        report(
+            "Kinesis Data Analytics for SQL is discontinued (no new applications from 2025-10-15, deleted from 2026-01-27); use aws.kinesisanalyticsv2.Application with a FLINK-* runtime",
+        );
     }),
 };
 

@@ -51,10 +51,12 @@ const ROLE_TYPE = "aws:iam/role:Role";
 function documentsOf(args: ResourceValidationArgs): { label: string; raw: unknown }[] {
     if (IAM_POLICY_TYPES.includes(args.type)) return [{ label: "policy", raw: args.props.policy }];
     if (args.type === ROLE_TYPE) {
-        return asArray(args.props.inlinePolicies as { name?: string; policy?: string }[] | undefined)
-            // An inline policy entry without a document (`{}`) tells the provider to remove unmanaged inline policies.
-            .filter((p) => p && p.policy !== undefined && p.policy !== "")
-            .map((p, i) => ({ label: `inline policy '${p.name ?? i + 1}'`, raw: p.policy }));
+        return (
+            asArray(args.props.inlinePolicies as { name?: string; policy?: string }[] | undefined)
+                // An inline policy entry without a document (`{}`) tells the provider to remove unmanaged inline policies.
+                .filter((p) => p && p.policy !== undefined && p.policy !== "")
+                .map((p, i) => ({ label: `inline policy '${p.name ?? i + 1}'`, raw: p.policy }))
+        );
     }
     return [];
 }
@@ -67,11 +69,7 @@ function allows(statement: PolicyStatement): boolean {
     return statement.Effect === "Allow";
 }
 
-function forEachAllowStatement(
-    args: ResourceValidationArgs,
-    report: ReportViolation,
-    check: (where: string, statement: PolicyStatement) => void,
-): void {
+function forEachAllowStatement(args: ResourceValidationArgs, report: ReportViolation, check: (where: string, statement: PolicyStatement) => void): void {
     for (const { label, raw } of documentsOf(args)) {
         const parsed = parsePolicyDocument(raw);
         if ("error" in parsed) {

@@ -99,10 +99,9 @@ export const s3TlsOnly: Rule = {
     description: "Every bucket has a policy that denies requests without TLS (aws:SecureTransport false) on the bucket and its objects (Security Hub S3.5).",
     enforcementLevel: MANDATORY,
     validateStack: eachBucket((bucket, args, report) => {
-        const documents = [
-            ...companions(args, bucket, S3_TYPES.policy).map((p) => safe(() => p.props.policy)),
-            safe(() => bucket.props.policy),
-        ].filter((d) => d !== undefined && d !== null && d !== "");
+        const documents = [...companions(args, bucket, S3_TYPES.policy).map((p) => safe(() => p.props.policy)), safe(() => bucket.props.policy)].filter(
+            (d) => d !== undefined && d !== null && d !== "",
+        );
         const tlsOnly = documents.some((raw) => {
             const parsed = parsePolicyDocument(raw);
             return "document" in parsed && statements(parsed.document).some(isTlsOnlyStatement);

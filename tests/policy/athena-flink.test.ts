@@ -54,7 +54,9 @@ describe("policy: Athena", () => {
     it("athena-workgroup-cloudwatch-metrics fails metrics off", async () => {
         const w = goodWorkgroup();
         w.configuration.publishCloudwatchMetricsEnabled = false;
-        expect(await validateResource(athenaMetrics, WORKGROUP, w)).to.deep.equal(["configuration.publishCloudwatchMetricsEnabled is false; set it to true (Athena.4)"]);
+        expect(await validateResource(athenaMetrics, WORKGROUP, w)).to.deep.equal([
+            "configuration.publishCloudwatchMetricsEnabled is false; set it to true (Athena.4)",
+        ]);
     });
 });
 
@@ -67,7 +69,10 @@ function goodApp() {
         startApplication: true,
         cloudwatchLoggingOptions: { logStreamArn: "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/msf/realtime:log-stream:app" },
         applicationConfiguration: {
-            applicationCodeConfiguration: { codeContentType: "ZIPFILE", codeContent: { s3ContentLocation: { bucketArn: "arn:aws:s3:::artifacts", fileKey: "runner.jar" } } },
+            applicationCodeConfiguration: {
+                codeContentType: "ZIPFILE",
+                codeContent: { s3ContentLocation: { bucketArn: "arn:aws:s3:::artifacts", fileKey: "runner.jar" } },
+            },
             applicationSnapshotConfiguration: { snapshotsEnabled: true },
             runConfiguration: { applicationRestoreConfiguration: { applicationRestoreType: "RESTORE_FROM_LATEST_SNAPSHOT" } },
             flinkApplicationConfiguration: {
@@ -82,13 +87,19 @@ describe("policy: Managed Flink", () => {
     it("flink-checkpointing-enabled passes CUSTOM with checkpointing, and DEFAULT", async () => {
         expect(await validateResource(flinkCheckpointing, APP, goodApp())).to.deep.equal([]);
         const d = goodApp();
-        d.applicationConfiguration.flinkApplicationConfiguration.checkpointConfiguration = { configurationType: "DEFAULT", checkpointingEnabled: false, checkpointInterval: 0 };
+        d.applicationConfiguration.flinkApplicationConfiguration.checkpointConfiguration = {
+            configurationType: "DEFAULT",
+            checkpointingEnabled: false,
+            checkpointInterval: 0,
+        };
         expect(await validateResource(flinkCheckpointing, APP, d)).to.deep.equal([]);
     });
     it("flink-checkpointing-enabled fails CUSTOM without checkpointing, and a missing configuration", async () => {
         const a = goodApp();
         a.applicationConfiguration.flinkApplicationConfiguration.checkpointConfiguration.checkpointingEnabled = false;
-        expect(await validateResource(flinkCheckpointing, APP, a)).to.deep.equal(["checkpointConfiguration is CUSTOM without checkpointingEnabled: true; turn checkpointing on (KDA3)"]);
+        expect(await validateResource(flinkCheckpointing, APP, a)).to.deep.equal([
+            "checkpointConfiguration is CUSTOM without checkpointingEnabled: true; turn checkpointing on (KDA3)",
+        ]);
         const b = goodApp() as { applicationConfiguration: { flinkApplicationConfiguration: Record<string, unknown> } };
         delete b.applicationConfiguration.flinkApplicationConfiguration.checkpointConfiguration;
         expect(await validateResource(flinkCheckpointing, APP, b)).to.deep.equal([
@@ -124,7 +135,9 @@ describe("policy: Managed Flink", () => {
     it("flink-cloudwatch-logging fails without logging", async () => {
         const a = goodApp() as Record<string, unknown>;
         delete a.cloudwatchLoggingOptions;
-        expect(await validateResource(flinkLogging, APP, a)).to.deep.equal(["cloudwatchLoggingOptions.logStreamArn is not set; log to a CloudWatch log stream"]);
+        expect(await validateResource(flinkLogging, APP, a)).to.deep.equal([
+            "cloudwatchLoggingOptions.logStreamArn is not set; log to a CloudWatch log stream",
+        ]);
     });
     it("flink-runtime-required passes FLINK-1_20", async () => {
         expect(await validateResource(flinkRuntime, APP, goodApp())).to.deep.equal([]);
@@ -136,7 +149,9 @@ describe("policy: Managed Flink", () => {
         ]);
     });
     it("kinesis-analytics-sql-denied denies any aws.kinesis.AnalyticsApplication", async () => {
-        expect(await validateResource(kinesisAnalyticsSqlDenied, "aws:kinesis/analyticsApplication:AnalyticsApplication", { name: "legacy", code: "SELECT 1" })).to.deep.equal([
+        expect(
+            await validateResource(kinesisAnalyticsSqlDenied, "aws:kinesis/analyticsApplication:AnalyticsApplication", { name: "legacy", code: "SELECT 1" }),
+        ).to.deep.equal([
             "Kinesis Data Analytics for SQL is discontinued (no new applications from 2025-10-15, deleted from 2026-01-27); use aws.kinesisanalyticsv2.Application with a FLINK-* runtime",
         ]);
     });

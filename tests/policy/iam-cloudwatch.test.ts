@@ -9,8 +9,19 @@ const STREAM_ARN = "arn:aws:kinesis:eu-west-1:123456789012:stream/clickstream-eu
 const scoped = {
     Version: "2012-10-17",
     Statement: [
-        { Sid: "ReadSource", Effect: "Allow", Action: ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"], Resource: STREAM_ARN },
-        { Sid: "Metrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "Clickstream" } } },
+        {
+            Sid: "ReadSource",
+            Effect: "Allow",
+            Action: ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"],
+            Resource: STREAM_ARN,
+        },
+        {
+            Sid: "Metrics",
+            Effect: "Allow",
+            Action: "cloudwatch:PutMetricData",
+            Resource: "*",
+            Condition: { StringEquals: { "cloudwatch:namespace": "Clickstream" } },
+        },
         { Sid: "GuardTls", Effect: "Deny", Action: "*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } },
     ],
 };
@@ -39,8 +50,19 @@ describe("policy: IAM", () => {
 
     it("iam-no-wildcard-actions checks a role's inline policies", async () => {
         const role = {
-            assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "kinesisanalytics.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
-            inlinePolicies: [{ name: "app", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "firehose:*", Resource: "arn:aws:firehose:eu-central-1:123456789012:deliverystream/x" }] }) }],
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "kinesisanalytics.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+            inlinePolicies: [
+                {
+                    name: "app",
+                    policy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Action: "firehose:*", Resource: "arn:aws:firehose:eu-central-1:123456789012:deliverystream/x" }],
+                    }),
+                },
+            ],
         };
         expect(await validateResource(iamNoWildcardActions, "aws:iam/role:Role", role)).to.deep.equal([
             "inline policy 'app' statement 1 allows the wildcard action 'firehose:*'; list the actions it needs (IAM.21)",
@@ -48,7 +70,9 @@ describe("policy: IAM", () => {
     });
 
     it("iam-no-wildcard-actions reports a document that is not JSON", async () => {
-        expect(await validateResource(iamNoWildcardActions, ROLE_POLICY, { role: "r", policy: "{not json" })).to.deep.equal(["policy has a policy document that is not valid JSON"]);
+        expect(await validateResource(iamNoWildcardActions, ROLE_POLICY, { role: "r", policy: "{not json" })).to.deep.equal([
+            "policy has a policy document that is not valid JSON",
+        ]);
     });
 
     it("iam-no-wildcard-resources passes scoped resources and a conditioned unscopable action", async () => {
@@ -77,7 +101,11 @@ describe("policy: IAM", () => {
     });
 
     it("IAM rules ignore resources that carry no identity policy", async () => {
-        expect(await validateResource(iamNoWildcardResources, "aws:kms/key:Key", { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "kms:*", Resource: "*" }] }) })).to.deep.equal([]);
+        expect(
+            await validateResource(iamNoWildcardResources, "aws:kms/key:Key", {
+                policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "kms:*", Resource: "*" }] }),
+            }),
+        ).to.deep.equal([]);
     });
 });
 
@@ -88,17 +116,26 @@ describe("policy: CloudWatch", () => {
         expect(await validateResource(logGroupRetention, LOG_GROUP, good)).to.deep.equal([]);
     });
     it("cloudwatch-log-group-retention fails never-expire", async () => {
-        expect(await validateResource(logGroupRetention, LOG_GROUP, { ...good, retentionInDays: 0 })).to.deep.equal(["retentionInDays is not set (logs never expire); set a retention period"]);
+        expect(await validateResource(logGroupRetention, LOG_GROUP, { ...good, retentionInDays: 0 })).to.deep.equal([
+            "retentionInDays is not set (logs never expire); set a retention period",
+        ]);
     });
     it("cloudwatch-log-group-kms passes a KMS key", async () => {
         expect(await validateResource(logGroupKms, LOG_GROUP, good)).to.deep.equal([]);
     });
     it("cloudwatch-log-group-kms fails without a key", async () => {
-        expect(await validateResource(logGroupKms, LOG_GROUP, { name: "/x", retentionInDays: 30 })).to.deep.equal(["kmsKeyId is not set; encrypt the log group with a KMS key (CKV_AWS_158)"]);
+        expect(await validateResource(logGroupKms, LOG_GROUP, { name: "/x", retentionInDays: 30 })).to.deep.equal([
+            "kmsKeyId is not set; encrypt the log group with a KMS key (CKV_AWS_158)",
+        ]);
     });
 
     const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-    const alarm = { name: "realtime-downtime", metricName: "downtime", namespace: "AWS/KinesisAnalytics", alarmActions: ["arn:aws:sns:eu-west-1:123456789012:alarms"] };
+    const alarm = {
+        name: "realtime-downtime",
+        metricName: "downtime",
+        namespace: "AWS/KinesisAnalytics",
+        alarmActions: ["arn:aws:sns:eu-west-1:123456789012:alarms"],
+    };
     it("cloudwatch-alarm-actions passes an alarm that notifies", async () => {
         expect(await validateResource(metricAlarmActions, ALARM, alarm)).to.deep.equal([]);
     });
@@ -106,11 +143,19 @@ describe("policy: CloudWatch", () => {
         expect(await validateResource(metricAlarmActions, ALARM, { ...alarm, alarmActions: [] })).to.deep.equal([
             "alarmActions is empty; send the alarm to the stack's SNS topic (CloudWatch.15)",
         ]);
-        expect(await validateResource(metricAlarmActions, ALARM, { ...alarm, actionsEnabled: false })).to.deep.equal(["actionsEnabled is false; alarms must notify (CloudWatch.15)"]);
+        expect(await validateResource(metricAlarmActions, ALARM, { ...alarm, actionsEnabled: false })).to.deep.equal([
+            "actionsEnabled is false; alarms must notify (CloudWatch.15)",
+        ]);
     });
     const COMPOSITE = "aws:cloudwatch/compositeAlarm:CompositeAlarm";
     it("cloudwatch-composite-alarm-actions passes and fails", async () => {
-        expect(await validateResource(compositeAlarmActions, COMPOSITE, { alarmName: "a", alarmRule: "ALARM(x)", alarmActions: ["arn:aws:sns:eu-west-1:123456789012:t"] })).to.deep.equal([]);
+        expect(
+            await validateResource(compositeAlarmActions, COMPOSITE, {
+                alarmName: "a",
+                alarmRule: "ALARM(x)",
+                alarmActions: ["arn:aws:sns:eu-west-1:123456789012:t"],
+            }),
+        ).to.deep.equal([]);
         expect(await validateResource(compositeAlarmActions, COMPOSITE, { alarmName: "a", alarmRule: "ALARM(x)" })).to.deep.equal([
             "alarmActions is empty; send the alarm to the stack's SNS topic (CloudWatch.15)",
         ]);

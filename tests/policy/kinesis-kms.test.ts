@@ -38,9 +38,7 @@ describe("policy: Kinesis streams", () => {
     it("kinesis-stream-minimum-retention fails the 24-hour default", async () => {
         const defaults: Record<string, unknown> = { ...goodStream };
         delete defaults.retentionPeriod;
-        expect(await validateResource(kinesisStreamMinimumRetention, STREAM, defaults)).to.deep.equal([
-            "retentionPeriod is 24 hours; set at least 48 hours",
-        ]);
+        expect(await validateResource(kinesisStreamMinimumRetention, STREAM, defaults)).to.deep.equal(["retentionPeriod is 24 hours; set at least 48 hours"]);
     });
 });
 

@@ -32,7 +32,15 @@ function goodBucket(): StackResource[] {
         {
             type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
             name: "lake-sse",
-            props: { bucket: NAME, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:eu-central-1:123456789012:key/k" }, bucketKeyEnabled: true }] },
+            props: {
+                bucket: NAME,
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:eu-central-1:123456789012:key/k" },
+                        bucketKeyEnabled: true,
+                    },
+                ],
+            },
         },
         { type: "aws:s3/bucketVersioning:BucketVersioning", name: "lake-versioning", props: { bucket: NAME, versioningConfiguration: { status: "Enabled" } } },
         {
@@ -46,7 +54,11 @@ function goodBucket(): StackResource[] {
                 ],
             },
         },
-        { type: "aws:s3/bucketOwnershipControls:BucketOwnershipControls", name: "lake-ownership", props: { bucket: NAME, rule: { objectOwnership: "BucketOwnerEnforced" } } },
+        {
+            type: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+            name: "lake-ownership",
+            props: { bucket: NAME, rule: { objectOwnership: "BucketOwnerEnforced" } },
+        },
     ];
 }
 
@@ -81,12 +93,20 @@ describe("policy: S3 (stack rules)", () => {
         expect(await validateStack(s3PublicAccessBlock, without("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"))).to.deep.equal([
             `${URN_PREFIX}has no aws.s3.BucketPublicAccessBlock; add one with all four settings true (S3.1, S3.8)`,
         ]);
-        const partial = replace("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true });
-        expect(await validateStack(s3PublicAccessBlock, partial)).to.deep.equal([`${URN_PREFIX}public-access block does not set restrictPublicBuckets to true (S3.8)`]);
+        const partial = replace("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", {
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+        });
+        expect(await validateStack(s3PublicAccessBlock, partial)).to.deep.equal([
+            `${URN_PREFIX}public-access block does not set restrictPublicBuckets to true (S3.8)`,
+        ]);
     });
 
     it("s3-public-access-block ignores a block for another bucket", async () => {
-        const other = goodBucket().map((r) => (r.type === "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock" ? { ...r, props: { ...r.props, bucket: "someone-elses" } } : r));
+        const other = goodBucket().map((r) =>
+            r.type === "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock" ? { ...r, props: { ...r.props, bucket: "someone-elses" } } : r,
+        );
         expect(await validateStack(s3PublicAccessBlock, other)).to.have.length(1);
     });
 
@@ -147,7 +167,9 @@ describe("policy: S3 (stack rules)", () => {
             `${URN_PREFIX}ACLs are not disabled; add aws.s3.BucketOwnershipControls with objectOwnership BucketOwnerEnforced (S3.12)`,
         ]);
         const withAcl = [...goodBucket(), { type: "aws:s3/bucketAcl:BucketAcl", name: "lake-acl", props: { bucket: NAME, acl: "private" } }];
-        expect(await validateStack(s3AclsDisabled, withAcl)).to.deep.equal([`${URN_PREFIX}is managed with ACLs; remove the ACL resources, acl and grants (S3.12)`]);
+        expect(await validateStack(s3AclsDisabled, withAcl)).to.deep.equal([
+            `${URN_PREFIX}is managed with ACLs; remove the ACL resources, acl and grants (S3.12)`,
+        ]);
     });
 
     it("a stack without buckets has nothing to check", async () => {
