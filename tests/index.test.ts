@@ -38,7 +38,7 @@ describe("index.ts", function () {
     const jar = tempJar();
 
     before(() => {
-        // The SQL under test here is the fixture's; the real sql/ is covered by tests/region.test.ts.
+        // The SQL under test here is the fixture's; the real sql/ is covered by tests/region-stack.test.ts.
         const catalog = fixtureCatalog(); // parsed before the stub is in place
         mutableCatalog.loadSqlCatalog = () => catalog;
         stackReferenceOutputs["acme/clickstream/lake"] = { analyticsOutputs: lakeOutputs(OUTPUT_NAMES) };

@@ -1,46 +1,11 @@
 import { expect } from "chai";
 import { LakeMonitoring, lakeDashboardBody } from "../components/LakeMonitoring";
 import { alarmTopicPolicy } from "../lib/iam/documents";
-import { freshnessThresholdSeconds, lakeAlarmSpecs } from "../lib/alarms";
 import { lakeConfig, writeFixtureSql } from "./lake-fixtures";
 import { all, evaluateLake, KEY_ARN, one } from "./lake-helpers";
 import { resetResources, resourcesOfType, settle } from "./mocks";
 
 const TOPIC = "arn:aws:sns:eu-central-1:123456789012:clickstream-test-alarms";
-
-describe("lake monitoring: thresholds", () => {
-    it("data freshness alarms at twice the buffer interval plus five minutes", () => {
-        expect(freshnessThresholdSeconds(60)).to.equal(420);
-        expect(freshnessThresholdSeconds(300)).to.equal(900);
-        expect(freshnessThresholdSeconds(0)).to.equal(300);
-    });
-
-    it("three alarms per Firehose and one for the registrar", () => {
-        const specs = lakeAlarmSpecs({ firehoses: [{ output: "a", deliveryStreamName: "x-a" }], bufferIntervalSeconds: 120, registrarFunctionName: "reg" });
-        expect(
-            specs.map((s) => [
-                s.id,
-                s.metric.namespace,
-                s.metric.metricName,
-                s.metric.statistic,
-                s.threshold,
-                s.metric.period,
-                s.evaluationPeriods,
-                s.metric.dimensions,
-            ]),
-        ).to.deep.equal([
-            ["a-data-freshness", "AWS/Firehose", "DeliveryToS3.DataFreshness", "Maximum", 540, 300, 2, { DeliveryStreamName: "x-a" }],
-            ["a-failed-conversion", "AWS/Firehose", "FailedConversion.Records", "Sum", 0, 300, 1, { DeliveryStreamName: "x-a" }],
-            ["a-throttled", "AWS/Firehose", "ThrottledRecords", "Sum", 0, 300, 1, { DeliveryStreamName: "x-a" }],
-            ["partition-registrar-errors", "AWS/Lambda", "Errors", "Sum", 0, 900, 1, { FunctionName: "reg" }],
-        ]);
-        for (const s of specs) {
-            expect(s.comparisonOperator).to.equal("GreaterThanThreshold");
-            expect(s.treatMissingData).to.equal("notBreaching");
-            expect(s.description).to.match(/Runbook: docs\/LAKE\.md#[a-z-]+$/);
-        }
-    });
-});
 
 describe("lake monitoring in the stack", function () {
     this.timeout(60_000);

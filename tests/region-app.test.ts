@@ -5,8 +5,6 @@ import * as os from "os";
 import * as path from "path";
 import { minPauseBetweenCheckpoints } from "../components/FlinkSqlApp";
 import { regionDashboardBody } from "../components/RegionMonitoring";
-import { regionAlarmSpecs } from "../lib/alarms";
-import { metricAlarmArgs } from "../lib/alarms";
 import { AppConfig, RegionConfig, ConfigError } from "../lib/config";
 import { appResourceName, flinkLogGroupName } from "../lib/naming";
 import { appLakeOutputs, appRuntimeProperties, preflightRuntimeProperties } from "../lib/region-app";
@@ -140,94 +138,5 @@ describe("region apps: pure logic", () => {
             "Failed checkpoints (since start)",
             "Restarts (since start)",
         ]);
-    });
-
-    it("region alarms as specs: four per app, the lag from Kinesis's metrics by read mode, one per created stream", () => {
-        const specs = regionAlarmSpecs({
-            apps: [
-                { name: "web", applicationName: "clickstream-eu-web", streamName: "w", readMode: "POLLING" },
-                { name: "mob", applicationName: "clickstream-eu-mob", streamName: "m", readMode: "EFO", consumerName: "clickstream-eu-mob" },
-            ],
-            createdStreams: ["w"],
-            lagThresholdMs: 60000,
-        });
-        expect(
-            specs.map((s) => [
-                s.id,
-                s.metric.namespace,
-                s.metric.metricName,
-                s.metric.dimensions,
-                s.metric.statistic,
-                s.metric.period,
-                s.rate?.label ?? null,
-                s.threshold,
-                s.evaluationPeriods,
-            ]),
-        ).to.deep.equal([
-            ["web-downtime", "AWS/KinesisAnalytics", "downtime", { Application: "clickstream-eu-web" }, "Average", 60, null, 0, 1],
-            [
-                "web-failed-checkpoints",
-                "AWS/KinesisAnalytics",
-                "numberOfFailedCheckpoints",
-                { Application: "clickstream-eu-web" },
-                "Maximum",
-                300,
-                "failed checkpoints per second",
-                0,
-                1,
-            ],
-            ["web-restarts", "AWS/KinesisAnalytics", "fullRestarts", { Application: "clickstream-eu-web" }, "Maximum", 300, "restarts per second", 0, 1],
-            ["web-lag", "AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", { StreamName: "w" }, "Maximum", 60, null, 60000, 5],
-            ["mob-downtime", "AWS/KinesisAnalytics", "downtime", { Application: "clickstream-eu-mob" }, "Average", 60, null, 0, 1],
-            [
-                "mob-failed-checkpoints",
-                "AWS/KinesisAnalytics",
-                "numberOfFailedCheckpoints",
-                { Application: "clickstream-eu-mob" },
-                "Maximum",
-                300,
-                "failed checkpoints per second",
-                0,
-                1,
-            ],
-            ["mob-restarts", "AWS/KinesisAnalytics", "fullRestarts", { Application: "clickstream-eu-mob" }, "Maximum", 300, "restarts per second", 0, 1],
-            [
-                "mob-lag",
-                "AWS/Kinesis",
-                "SubscribeToShardEvent.MillisBehindLatest",
-                { StreamName: "m", ConsumerName: "clickstream-eu-mob" },
-                "Maximum",
-                60,
-                null,
-                60000,
-                5,
-            ],
-            ["w-write-throttled", "AWS/Kinesis", "WriteProvisionedThroughputExceeded", { StreamName: "w" }, "Sum", 300, null, 0, 1],
-        ]);
-        expect(metricAlarmArgs(specs[2], "clickstream-eu-web-restarts", "topic")).to.deep.equal({
-            name: "clickstream-eu-web-restarts",
-            alarmDescription: specs[2].description,
-            metricQueries: [
-                {
-                    id: "counter",
-                    metric: {
-                        namespace: "AWS/KinesisAnalytics",
-                        metricName: "fullRestarts",
-                        dimensions: { Application: "clickstream-eu-web" },
-                        stat: "Maximum",
-                        period: 300,
-                    },
-                    returnData: false,
-                },
-                { id: "increase", expression: "RATE(counter)", label: "restarts per second", returnData: true },
-            ],
-            evaluationPeriods: 1,
-            datapointsToAlarm: 1,
-            threshold: 0,
-            comparisonOperator: "GreaterThanThreshold",
-            treatMissingData: "notBreaching",
-            alarmActions: ["topic"],
-            okActions: ["topic"],
-        });
     });
 });
