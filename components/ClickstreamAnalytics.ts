@@ -1,9 +1,3 @@
-/**
- * The seasonal regional pipeline: the region's KMS key, the source streams (created, or attached through
- * their own EFO consumers), the runner jar in an encrypted artifacts bucket, and one Managed Flink SQL app
- * per analytics app, wired to the lake's Firehoses. Everything here is seasonal: `pulumi destroy` of the
- * region stack removes all of it and nothing of the lake.
- */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig, Season, SourceStreamConfig } from "../lib/config";
@@ -40,6 +34,12 @@ export interface ClickstreamAnalyticsArgs {
     readonly stackId?: StackId;
 }
 
+/**
+ * The seasonal regional pipeline: the region's KMS key, the source streams (created, or attached through
+ * their own EFO consumers), the runner jar in an encrypted artifacts bucket, and one Managed Flink SQL app
+ * per analytics app, wired to the lake's Firehoses. Everything here is seasonal: `pulumi destroy` of the
+ * region stack removes all of it and nothing of the lake.
+ */
 export class ClickstreamAnalytics extends pulumi.ComponentResource {
     /** Region key (rotation on): created streams, artifacts bucket, log groups, alarm topic. */
     public readonly kmsKey: aws.kms.Key;

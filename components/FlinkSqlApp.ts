@@ -1,9 +1,3 @@
-/**
- * One analytics app on Amazon Managed Service for Apache Flink: the generic runner jar executing the
- * app's Flink SQL, which arrives as runtime properties (a SQL change is one `pulumi up`, no jar rebuild).
- * With it: its least-privilege role, its KMS-encrypted log group and stream, checkpoints, snapshots,
- * restore from the latest snapshot, and parallelism/autoscaling from config.
- */
 import { createHash } from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -47,6 +41,12 @@ export interface FlinkSqlAppArgs {
     readonly metricsLevel?: "APPLICATION" | "TASK" | "OPERATOR" | "PARALLELISM";
 }
 
+/**
+ * One analytics app on Amazon Managed Service for Apache Flink: the generic runner jar executing the
+ * app's Flink SQL, which arrives as runtime properties (a SQL change is one `pulumi up`, no jar rebuild).
+ * With it: its least-privilege role, its KMS-encrypted log group and stream, checkpoints, snapshots,
+ * restore from the latest snapshot, and parallelism/autoscaling from config.
+ */
 export class FlinkSqlApp extends pulumi.ComponentResource {
     public readonly applicationName: string;
     public readonly application: aws.kinesisanalyticsv2.Application;

@@ -1,8 +1,3 @@
-/**
- * Alarms and the CloudWatch dashboard of a region stack, with one KMS-encrypted SNS topic that every
- * alarm notifies (subscriptions from `clickstream:alarmEmails`). Thresholds and what to do when an alarm
- * fires: docs/REGION.md.
- */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lagMetric, metricAlarmArgs, MonitoredApp, MSF_NAMESPACE, REGION_ALARM_DEFAULTS, regionAlarmSpecs } from "../lib/alarms";
@@ -29,6 +24,11 @@ export interface RegionMonitoringArgs {
     readonly lagThresholdMs?: number;
 }
 
+/**
+ * Alarms and the CloudWatch dashboard of a region stack, with one KMS-encrypted SNS topic that every
+ * alarm notifies (subscriptions from `clickstream:alarmEmails`). Thresholds and what to do when an alarm
+ * fires: docs/REGION.md.
+ */
 export class RegionMonitoring extends pulumi.ComponentResource {
     public readonly topic: aws.sns.Topic;
     public readonly alarms: aws.cloudwatch.MetricAlarm[];

@@ -1,9 +1,3 @@
-/**
- * One source of a region: a Kinesis data stream this stack creates, or an existing stream attached by
- * name. An attached stream is only looked up (`aws.kinesis.getStreamOutput`); the one thing registered
- * on it is an enhanced fan-out consumer per app, so existing consumers keep their read throughput and
- * nothing about the stream itself is created, modified or deleted.
- */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SourceStreamConfig } from "../lib/config";
@@ -22,6 +16,12 @@ export interface SourceStreamArgs {
     readonly stackId?: StackId;
 }
 
+/**
+ * One source of a region: a Kinesis data stream this stack creates, or an existing stream attached by
+ * name. An attached stream is only looked up (`aws.kinesis.getStreamOutput`); the one thing registered
+ * on it is an enhanced fan-out consumer per app, so existing consumers keep their read throughput and
+ * nothing about the stream itself is created, modified or deleted.
+ */
 export class SourceStream extends pulumi.ComponentResource {
     /** Kinesis stream name (plain: it comes from config). */
     public readonly streamName: string;
