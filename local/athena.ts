@@ -8,7 +8,9 @@ import * as path from "path";
 import { DuckDBConnection } from "@duckdb/node-api";
 import { loadQueryFiles } from "../lib/sql/catalog";
 
-const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/** A SQL string literal for DuckDB: single quotes, with embedded quotes doubled. */
+export const sqlLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+const q = sqlLiteral;
 
 /** `CREATE VIEW <output> AS SELECT * FROM read_parquet('<lake>/<output>/**\/*.parquet', hive_partitioning)`. Pure. */
 export function lakeViewSql(lakeDir: string, output: string): string {

@@ -33,6 +33,7 @@ import { parseArgs, stackName, validated, wholeNumber } from "./args";
 import { regionStacks } from "./cli";
 import { runPipeline, RunResult } from "./pipeline";
 import { processTable } from "./processes";
+import { sqlLiteral as q } from "./athena";
 
 const REPO = path.resolve(__dirname, "..");
 
@@ -111,7 +112,6 @@ export function rssByPart(root: number): Record<string, number> {
     return parts;
 }
 
-const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 async function dist(db: import("@duckdb/node-api").DuckDBConnection, sql: string): Promise<Dist> {

@@ -19,6 +19,7 @@
  */
 import { DuckDBConnection } from "@duckdb/node-api";
 import { RunnerCounts } from "./accounting";
+import { sqlLiteral as q } from "./athena";
 
 /** How to recompute one output from unique valid events: key columns, value columns and the SQL. */
 export interface MetricDefinition {
@@ -157,7 +158,6 @@ export interface ReconcileOptions {
     manifest?: string;
 }
 
-const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const list = (items: string[]) => items.map(q).join(", ") || "''";
 
 /** Compares two key/value rows: numbers as numbers, everything else as text. Pure. */
