@@ -77,7 +77,9 @@ export const METRICS: Record<string, MetricDefinition> = {
     rejected_events: {
         keys: ["region", "reason"],
         values: ["records"],
-        sql: `SELECT $region AS region, reason, COUNT(*) AS records FROM r GROUP BY ALL`,
+        // Counted like sql/athena/rejected_events_by_reason.sql: a restore re-sends the rejections read since
+        // the last checkpoint, so copies collapse on (region, reason, payload).
+        sql: `SELECT $region AS region, reason, COUNT(DISTINCT data) AS records FROM r GROUP BY ALL`,
     },
 };
 
@@ -85,7 +87,7 @@ export const METRICS: Record<string, MetricDefinition> = {
 function lakeSelect(output: string): string {
     switch (output) {
         case "rejected_events":
-            return "SELECT region, reason, COUNT(*) AS records, '' AS file FROM lake GROUP BY ALL";
+            return "SELECT region, reason, COUNT(DISTINCT payload) AS records, '' AS file FROM lake GROUP BY ALL";
         case "page_clicks_late":
             return "SELECT epoch_ms(window_start) AS ws, epoch_ms(window_end) AS we, region, site, page_url, clicks, epoch_ms(first_click_at) AS first_click_at, epoch_ms(last_click_at) AS last_click_at, filename AS file FROM lake";
         default:
