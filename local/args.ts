@@ -34,11 +34,13 @@ export function parseArgs(program: Command, argv: string[]): OptionValues | numb
     return program.opts();
 }
 
-export function wholeNumber(flag: string, value: string, min: number, max: number): number {
-    if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) {
-        throw new ArgError(`${flag}: '${value}' is not valid; expected a whole number from ${min} to ${max}`);
+/** A flag's whole number in [min, max], or ArgError: `--days: '1.5' is not valid; expected a whole number from 1 to 366`. */
+export function wholeNumber(flag: string, value: string | undefined, min: number, max: number): number {
+    const n = value !== undefined && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+        throw new ArgError(`${flag}: ${value === undefined ? "missing" : `'${value}'`} is not valid; expected a whole number from ${min} to ${max}`);
     }
-    return Number(value);
+    return n;
 }
 
 export function stackName(value: string, available: string[]): string {

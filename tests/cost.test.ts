@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { RegionConfig } from "../lib/config";
-import { buildInput, main, report, UsageError } from "../tools/cost";
+import { ArgError } from "../local/args";
+import { buildInput, main, report } from "../tools/cost";
 import { CostInput, estimateSeason, throughputFromBenchmarks, PriceBook, PRICE_KEYS, ASSUMPTION_KEYS } from "../tools/cost-model";
 
 const REPO = path.resolve(__dirname, "..");
@@ -323,7 +324,7 @@ describe("cost tool: files and flags", () => {
     ];
     for (const [over, message] of bad) {
         it(`rejects ${JSON.stringify(over)} with one line`, () => {
-            expect(() => buildInput({ stack: "eu", eventsPerSecond: "1000", days: "30", ...over } as never)).to.throw(UsageError, message);
+            expect(() => buildInput({ stack: "eu", eventsPerSecond: "1000", days: "30", ...over } as never)).to.throw(ArgError, message);
         });
     }
 

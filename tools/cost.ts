@@ -10,24 +10,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, outputNamesOf, parseLakeConfig, parseRegionConfig, parseRole, readProjectName, readStackFile, RegionConfig } from "../lib/config";
 import { loadQueryFiles, loadSqlCatalog, OutputTable, SqlDefinitionError } from "../lib/sql/catalog";
+import { ArgError, wholeNumber } from "../local/args";
 import { CostInput, estimateSeason, formatEstimate, mergePriceBooks, PriceBook, throughputFromBenchmarks, validatePriceBook } from "./cost-model";
 
-export class UsageError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "UsageError";
-    }
-}
-
 const REPO = path.resolve(__dirname, "..");
-
-function wholeNumber(flag: string, raw: string | undefined, min: number, max: number): number {
-    const n = raw !== undefined && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) {
-        throw new UsageError(`${flag}: ${raw === undefined ? "missing" : `'${raw}'`} is not valid; expected a whole number from ${min} to ${max}`);
-    }
-    return n;
-}
 
 /** `sql/outputs/*.sql` names, in file order: what `outputs: all` expands to. Parsing the SQL is not needed here. */
 /** The repository's SQL catalog: the outputs the apps may fill, and the queries a dashboard refresh runs. */
@@ -38,11 +24,11 @@ function sqlOf(repo: string): { outputs: OutputTable[]; athenaQueries: number } 
 
 export function loadPriceBook(defaultFile: string, overrideFile?: string): PriceBook {
     const read = (file: string): PriceBook => {
-        if (!fs.existsSync(file)) throw new UsageError(`--prices: '${file}' does not exist`);
+        if (!fs.existsSync(file)) throw new ArgError(`--prices: '${file}' does not exist`);
         try {
             return JSON.parse(fs.readFileSync(file, "utf8")) as PriceBook;
         } catch (e) {
-            throw new UsageError(`--prices: '${file}' is not valid JSON (${(e as Error).message})`);
+            throw new ArgError(`--prices: '${file}' is not valid JSON (${(e as Error).message})`);
         }
     };
     const base = read(defaultFile);
@@ -50,7 +36,7 @@ export function loadPriceBook(defaultFile: string, overrideFile?: string): Price
     try {
         return validatePriceBook(book, overrideFile ?? defaultFile);
     } catch (e) {
-        throw new UsageError((e as Error).message);
+        throw new ArgError((e as Error).message);
     }
 }
 
@@ -66,9 +52,9 @@ export interface Options {
 
 /** Everything the model needs, from the flags and the repository's files. */
 export function buildInput(opts: Options, repo = REPO): { input: CostInput; throughputSource: string } {
-    if (!/^[A-Za-z0-9_.-]+$/.test(opts.stack ?? "")) throw new UsageError(`--stack: '${opts.stack}' is not valid; expected a stack name such as eu or us`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(opts.stack ?? "")) throw new ArgError(`--stack: '${opts.stack}' is not valid; expected a stack name such as eu or us`);
     const stackFile = path.join(repo, `Pulumi.${opts.stack}.yaml`);
-    if (!fs.existsSync(stackFile)) throw new UsageError(`--stack: '${opts.stack}' is not valid; Pulumi.${opts.stack}.yaml does not exist`);
+    if (!fs.existsSync(stackFile)) throw new ArgError(`--stack: '${opts.stack}' is not valid; Pulumi.${opts.stack}.yaml does not exist`);
     const eventsPerSecond = wholeNumber("--events-per-second", opts.eventsPerSecond, 1, 10_000_000);
     const days = wholeNumber("--days", opts.days, 1, 366);
     const book = loadPriceBook(path.join(repo, "tools", "prices.json"), opts.prices);
@@ -81,17 +67,17 @@ export function buildInput(opts: Options, repo = REPO): { input: CostInput; thro
     try {
         sql = sqlOf(repo);
     } catch (e) {
-        if (e instanceof SqlDefinitionError) throw new UsageError(e.message);
+        if (e instanceof SqlDefinitionError) throw new ArgError(e.message);
         throw e;
     }
     let config: RegionConfig;
     try {
         if (parseRole(read) !== "region") {
-            throw new UsageError(`--stack: '${opts.stack}' is a lake stack; the estimate is per source region (a stack with clickstream:role: region)`);
+            throw new ArgError(`--stack: '${opts.stack}' is a lake stack; the estimate is per source region (a stack with clickstream:role: region)`);
         }
         config = parseRegionConfig(read, ...outputNamesOf(sql.outputs));
     } catch (e) {
-        if (e instanceof ConfigError) throw new UsageError(`Pulumi.${opts.stack}.yaml: ${e.message}`);
+        if (e instanceof ConfigError) throw new ArgError(`Pulumi.${opts.stack}.yaml: ${e.message}`);
         throw e;
     }
 
@@ -99,7 +85,7 @@ export function buildInput(opts: Options, repo = REPO): { input: CostInput; thro
     for (const pair of opts.sourceRate ?? []) {
         const m = /^([^=]+)=(.*)$/.exec(pair);
         if (!m || !config.sources.some((s) => s.name === m[1])) {
-            throw new UsageError(
+            throw new ArgError(
                 `--source-rate: '${pair}' is not valid; expected <source>=<events per second> with a source of ${opts.stack}: ${config.sources.map((s) => s.name).join(", ")}`,
             );
         }
@@ -182,7 +168,7 @@ export function main(argv: string[]): number {
             process.stderr.write(`cost: ${e.message.replace(/^error: /, "")}\n`);
             return 2;
         }
-        if (e instanceof UsageError) {
+        if (e instanceof ArgError) {
             process.stderr.write(`cost: ${e.message}\n`);
             return 2;
         }
