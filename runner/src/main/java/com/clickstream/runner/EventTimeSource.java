@@ -31,7 +31,9 @@ import static org.apache.flink.table.api.Expressions.$;
  * would track it per source subtask:
  * <ol>
  *   <li>{@code <name>$connector}: the same table ({@code LIKE <name> EXCLUDING WATERMARKS}) plus the
- *       shard as a metadata column ({@code shard-id} for Kinesis, {@code file.path} for files);</li>
+ *       shard as a metadata column ({@code shard-id} for Kinesis, {@code file.path} for files; none for
+ *       {@code firehose-objects} and other connectors: one clock per subtask), and for Kinesis the
+ *       record's arrival time;</li>
  *   <li>its rows go through {@link EventTimeOperator}, which emits the watermark per shard with the
  *       bound declared in SQL;</li>
  *   <li>{@code <name>} is replaced by a view over that stream, with the same columns, the same rowtime
@@ -46,10 +48,16 @@ final class EventTimeSource {
     static final String SHARD_COLUMN = "$split";
     static final String ARRIVAL_COLUMN = "$arrival";
 
-    /** The metadata key that names the shard of a record, per connector; null: one clock per subtask. */
+    /**
+     * The metadata key that names the shard of a record, per connector; null: one clock per subtask.
+     * {@code firehose-objects} has one clock per subtask: a subtask reads one object at a time, in
+     * delivery order, so its objects are one sequence in event time (a clock per object would also grow
+     * without bound, one per object ever read, and every new object would start unseen).
+     */
     static String shardMetadataKey(String connector) {
         if ("kinesis".equals(connector)) return "shard-id";
         if ("filesystem".equals(connector)) return "file.path";
+        if ("firehose-objects".equals(connector)) return null;
         return null;
     }
 
@@ -86,7 +94,12 @@ final class EventTimeSource {
         Table connectorTable = tEnv.from(quote(hidden));
         for (String p : proctime) connectorTable = connectorTable.dropColumns($(p));
         ResolvedSchema read = connectorTable.getResolvedSchema();
-        DataStream<RowData> rows = tEnv.toDataStream(connectorTable, read.toPhysicalRowDataType().bridgedTo(RowData.class));
+        DataStream<RowData> rows;
+        try { // creates the source from its options: their errors name the source's file
+            rows = tEnv.toDataStream(connectorTable, read.toPhysicalRowDataType().bridgedTo(RowData.class));
+        } catch (RuntimeException e) {
+            throw StartupException.forStatement(statement, "statement", e);
+        }
         findSource(rows.getTransformation()).setUid("source:" + name);
 
         List<String> names = read.getColumnNames();
@@ -106,7 +119,7 @@ final class EventTimeSource {
         EventTimeOperator operator = new EventTimeOperator(names.indexOf(rowtime), shardIndex, arrivalIndex,
                 forwarded.stream().mapToInt(Integer::intValue).toArray(), boundMs, idleMs,
                 // Kinesis assigns all of a subtask's shards at start, so a shard that has not delivered
-                // yet is waited for; files are assigned one at a time and need no wait.
+                // yet is waited for; files and Firehose objects are assigned one at a time and need no wait.
                 "kinesis".equals(connector) ? idleMs : 0, watermarkInterval.toMillis());
         DataStream<RowData> timed = rows.transform("EventTime: " + name,
                         InternalTypeInfo.of(RowType.of(outTypes.toArray(new LogicalType[0]), outNames.toArray(new String[0]))),
