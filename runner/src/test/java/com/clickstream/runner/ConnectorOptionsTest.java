@@ -17,14 +17,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The production connector options (docs/CONTRACTS.md), exactly as lib/connector-options.ts writes them
  * ({@link ConnectorOptionsFixture}), are accepted by the shaded Kinesis 4.3.0 and Firehose 4.3.0 table
- * factories: planning every INSERT creates the source and the sinks from their options (which validates
+ * factories and the runner's own firehose-objects factory: planning every INSERT creates the source and the sinks from their options (which validates
  * them) without calling AWS. Note the table-option spelling of the static
  * credentials, aws.credentials.basic.accesskeyid: the factory rewrites "aws.credentials." to
  * "aws.credentials.provider." (AWSOptionUtils), so the client-config spelling would not work here.
  */
 class ConnectorOptionsTest {
     static void planAll(Map<String, String> source, Map<String, String> sink, String brokenOutputKey) {
-        List<SqlStatement> statements = AppHarness.statements();
+        plan(AppHarness.statements(), source, sink, brokenOutputKey);
+    }
+
+    static void plan(List<SqlStatement> statements, Map<String, String> source, Map<String, String> sink) {
+        plan(statements, source, sink, null);
+    }
+
+    static void plan(List<SqlStatement> statements, Map<String, String> source, Map<String, String> sink, String brokenOutputKey) {
         Map<String, Map<String, String>> tables = new LinkedHashMap<>();
         tables.put("clickstream_raw", source);
         for (String o : LocalApp.tableNames(statements, "outputs")) {
@@ -70,6 +77,60 @@ class ConnectorOptionsTest {
         RuntimeException e = assertThrows(RuntimeException.class,
                 () -> planAll(o, ConnectorOptionsFixture.options("firehose-sink"), null));
         assertTrue(StartupException.rootMessage(e).toLowerCase().contains("consumer"), StartupException.rootMessage(e));
+    }
+
+    @Test
+    void firehoseObjectsSourcePlans() {
+        planAll(ConnectorOptionsFixture.options("firehose-objects-source"), ConnectorOptionsFixture.options("firehose-sink"), null);
+        Map<String, String> o = ConnectorOptionsFixture.options("firehose-objects-source");
+        o.put("start", "AT_TIMESTAMP");
+        o.put("start.timestamp", "2026-11-27T10:00:00.000Z");
+        planAll(o, ConnectorOptionsFixture.options("firehose-sink"), null);
+    }
+
+    @Test
+    void badFirehoseObjectsOptionsAreOneLineNamingOptionValueAndWhatIsAllowed() {
+        String prefix = "sql/sources/clickstream_raw.sql: statement 'CREATE TABLE clickstream_raw (' failed: ";
+        assertEquals(prefix + "option 'compression' = 'zip' is not valid for connector 'firehose-objects': allowed none, gzip",
+                firehoseObjectsFailure(Map.of("compression", "zip")));
+        assertEquals(prefix + "option 'record-separator' = 'comma' is not valid for connector 'firehose-objects': "
+                + "allowed newline, none", firehoseObjectsFailure(Map.of("record-separator", "comma")));
+        assertEquals(prefix + "option 'start' = 'BOGUS' is not valid for connector 'firehose-objects': "
+                + "allowed LATEST, TRIM_HORIZON, AT_TIMESTAMP", firehoseObjectsFailure(Map.of("start", "BOGUS")));
+        assertEquals(prefix + "option 'start.timestamp' is required with 'start' = 'AT_TIMESTAMP' (connector "
+                + "'firehose-objects'): an ISO-8601 instant such as 2026-11-27T10:00:00.000Z",
+                firehoseObjectsFailure(Map.of("start", "AT_TIMESTAMP")));
+        assertEquals(prefix + "option 'start.timestamp' = '2026-11-27T10:00:00.000Z' is only allowed with 'start' = "
+                + "'AT_TIMESTAMP' (connector 'firehose-objects'), not with 'LATEST': remove it",
+                firehoseObjectsFailure(Map.of("start.timestamp", "2026-11-27T10:00:00.000Z")));
+        assertEquals(prefix + "option 'start.timestamp' = '27/11/2026 10:00' is not valid for connector 'firehose-objects': "
+                + "allowed an ISO-8601 instant with a zone, such as 2026-11-27T10:00:00.000Z",
+                firehoseObjectsFailure(Map.of("start", "AT_TIMESTAMP", "start.timestamp", "27/11/2026 10:00")));
+        assertEquals(prefix + "option 'discovery-interval' = 'often' is not valid for connector 'firehose-objects': "
+                + "allowed a positive duration such as '30 s' or '1 min'", firehoseObjectsFailure(Map.of("discovery-interval", "often")));
+        assertEquals(prefix + "Unsupported options found for 'firehose-objects'. Unsupported options: format",
+                firehoseObjectsFailure(Map.of("format", "raw")));
+    }
+
+    @Test
+    void firehoseObjectsTableNeedsExactlyOneStringColumn() {
+        List<SqlStatement> statements = AppHarness.edit(AppHarness.statements(), "sql/sources/clickstream_raw.sql",
+                sql -> sql.replace("payload STRING,", "payload STRING, shard INT,"));
+        StartupException e = assertThrows(StartupException.class, () -> plan(statements,
+                ConnectorOptionsFixture.options("firehose-objects-source"), ConnectorOptionsFixture.options("firehose-sink")));
+        assertEquals("sql/sources/clickstream_raw.sql: statement 'CREATE TABLE clickstream_raw (' failed: "
+                + "table 'clickstream_raw': connector 'firehose-objects' reads each record as one STRING column, but the "
+                + "table declares 2 physical columns (payload STRING, shard INT): declare exactly one physical column, "
+                + "such as payload STRING (computed and metadata columns may follow)", e.getMessage());
+    }
+
+    private static String firehoseObjectsFailure(Map<String, String> change) {
+        Map<String, String> o = ConnectorOptionsFixture.options("firehose-objects-source");
+        o.putAll(change);
+        StartupException e = assertThrows(StartupException.class,
+                () -> planAll(o, ConnectorOptionsFixture.options("firehose-sink"), null));
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+        return e.getMessage();
     }
 
     @Test
