@@ -94,12 +94,7 @@ final class EventTimeSource {
         Table connectorTable = tEnv.from(quote(hidden));
         for (String p : proctime) connectorTable = connectorTable.dropColumns($(p));
         ResolvedSchema read = connectorTable.getResolvedSchema();
-        DataStream<RowData> rows;
-        try { // creates the source from its options: their errors name the source's file
-            rows = tEnv.toDataStream(connectorTable, read.toPhysicalRowDataType().bridgedTo(RowData.class));
-        } catch (RuntimeException e) {
-            throw StartupException.forStatement(statement, "statement", e);
-        }
+        DataStream<RowData> rows = tEnv.toDataStream(connectorTable, read.toPhysicalRowDataType().bridgedTo(RowData.class));
         findSource(rows.getTransformation()).setUid("source:" + name);
 
         List<String> names = read.getColumnNames();
