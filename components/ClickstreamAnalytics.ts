@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig, Season, SourceStreamConfig } from "../lib/config";
-import { AccountScope, regionKeyPolicy } from "../lib/iam/region-policies";
+import { AccountScope, regionKeyPolicy, SourceAccess } from "../lib/iam/region-policies";
 import { appResourceName, keyAliasName, StackId } from "../lib/naming";
 import { currentStackId } from "../lib/pulumi-config";
-import { appLakeOutputs, appRuntimeProperties, LakeAnalyticsOutputs } from "../lib/region-app";
+import { appLakeOutputs, appRuntimeProperties, LakeAnalyticsOutputs, ResolvedSource } from "../lib/region-app";
 import { RunnerArtifact } from "../lib/runner-artifact";
 import { SqlCatalog } from "../lib/sql/catalog";
 import { FlinkSqlApp } from "./FlinkSqlApp";
@@ -127,7 +127,7 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
                     app,
                     catalog: args.catalog,
                     sourceRegion: args.region,
-                    source: { streamName: app.streamName, ...app.read, consumerArn: a.readMode === "EFO" ? a.consumerArn : undefined },
+                    source: resolvedSource(app, a),
                     lake: lakeOutputs,
                     lakeStack: args.lakeStack,
                 }),
@@ -164,4 +164,11 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
             applications: Object.fromEntries(Object.entries(this.apps).map(([k, a]) => [k, a.arn])),
         });
     }
+}
+
+/** How an app reads its source, from its config and what the source component resolved (the EFO consumer's ARN). */
+function resolvedSource(app: AppConfig, access: SourceAccess): ResolvedSource {
+    if (app.read.readMode !== "EFO") return { streamName: app.streamName, ...app.read };
+    if (access.readMode !== "EFO") throw new Error(`app '${app.name}': source '${app.source}' has no EFO consumer for it`);
+    return { streamName: app.streamName, readMode: "EFO", consumerArn: access.consumerArn };
 }

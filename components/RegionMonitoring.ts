@@ -16,8 +16,10 @@ export interface RegionMonitoringArgs {
     readonly apps: MonitoredApp[];
     /** Streams this stack created: write-throttling alarms. */
     readonly createdStreams: string[];
-    /** Every source stream (created and attached): "records in" on the dashboard. */
+    /** Every Kinesis source stream (created and attached): "records in" on the dashboard. */
     readonly sourceStreams: string[];
+    /** The delivery streams of `mode: firehose` sources: "records in" on the dashboard. Default none. */
+    readonly deliveryStreams?: string[];
     /** Project and stack: the topic, alarm and dashboard names (lib/naming.ts). Default the running stack's. */
     readonly stackId?: StackId;
     /** Lag threshold in milliseconds. Default 60000. */
@@ -56,6 +58,7 @@ export class RegionMonitoring extends pulumi.ComponentResource {
                         region: args.region,
                         apps: args.apps,
                         sourceStreams: args.sourceStreams,
+                        deliveryStreams: args.deliveryStreams,
                         createdStreams: args.createdStreams,
                         lagThresholdMs,
                     }),
@@ -75,14 +78,15 @@ export function regionDashboardBody(args: {
     region: string;
     apps: MonitoredApp[];
     sourceStreams: string[];
+    deliveryStreams?: string[];
     createdStreams: string[];
     lagThresholdMs: number;
 }): Record<string, unknown> {
     const perApp = (metric: string, stat: string): DashboardMetric[] =>
         args.apps.map((a) => [MSF_NAMESPACE, metric, "Application", a.applicationName, { stat, label: a.name }]);
-    const lag = args.apps.map((a) => {
+    const lag = args.apps.flatMap((a) => {
         const m = lagMetric(a);
-        return [m.namespace, m.metricName, ...Object.entries(m.dimensions).flat(), { stat: "Maximum", label: a.name }];
+        return m ? [[m.namespace, m.metricName, ...Object.entries(m.dimensions).flat(), { stat: "Maximum", label: a.name }]] : [];
     });
     const widget = (title: string, metrics: DashboardMetric[], x: number, y: number, extra: Record<string, unknown> = {}) => ({
         type: "metric",
@@ -94,8 +98,11 @@ export function regionDashboardBody(args: {
     });
     const widgets = [
         widget(
-            "Records in (Kinesis IncomingRecords, sum/min)",
-            args.sourceStreams.map((s) => ["AWS/Kinesis", "IncomingRecords", "StreamName", s, { stat: "Sum", label: s }]),
+            "Records in (Kinesis and Firehose IncomingRecords, sum/min)",
+            [
+                ...args.sourceStreams.map((s) => ["AWS/Kinesis", "IncomingRecords", "StreamName", s, { stat: "Sum", label: s }]),
+                ...(args.deliveryStreams ?? []).map((d) => ["AWS/Firehose", "IncomingRecords", "DeliveryStreamName", d, { stat: "Sum", label: d }]),
+            ],
             0,
             0,
         ),

@@ -17,18 +17,25 @@ export interface SourceStreamArgs {
 }
 
 /**
- * One source of a region: a Kinesis data stream this stack creates, or an existing stream attached by
- * name. An attached stream is only looked up (`aws.kinesis.getStreamOutput`); the one thing registered
- * on it is an enhanced fan-out consumer per app, so existing consumers keep their read throughput and
- * nothing about the stream itself is created, modified or deleted.
+ * One source of a region: a Kinesis data stream this stack creates, an existing stream attached by
+ * name, or the S3 objects an existing Firehose delivers. An attached stream is only looked up
+ * (`aws.kinesis.getStreamOutput`); the one thing registered on it is an enhanced fan-out consumer per
+ * app, so existing consumers keep their read throughput and nothing about the stream itself is
+ * created, modified or deleted. For a Firehose-fed source only the bucket is looked up (its ARN and
+ * region, and it must exist at preview); nothing is created, and the delivery stream, the bucket, its
+ * policy and its notifications are never touched: the apps' roles get read access to the prefix.
  */
 export class SourceStream extends pulumi.ComponentResource {
-    /** Kinesis stream name (plain: it comes from config). */
+    /** Kinesis stream name, or the delivery stream's for `mode: firehose` (plain: it comes from config). */
     public readonly streamName: string;
-    public readonly mode: "create" | "attach";
-    /** `POLLING` for a created stream (this stack owns its throughput), `EFO` for an attached one. */
-    public readonly readMode: "EFO" | "POLLING";
-    public readonly streamArn: pulumi.Output<string>;
+    public readonly mode: SourceStreamConfig["mode"];
+    /** `POLLING` for a created stream (this stack owns its throughput), `EFO` for an attached one, `OBJECTS` for a Firehose's objects. */
+    public readonly readMode: "EFO" | "POLLING" | "OBJECTS";
+    /** The Kinesis stream's ARN; undefined for `mode: firehose`. */
+    public readonly streamArn?: pulumi.Output<string>;
+    /** `mode: firehose`: the bucket the delivery stream writes to. */
+    public readonly bucketArn?: pulumi.Output<string>;
+    private readonly objects?: pulumi.Output<Extract<SourceAccess, { readMode: "OBJECTS" }>>;
     /** The created stream; undefined for an attached stream. */
     public readonly stream?: aws.kinesis.Stream;
     /** EFO consumers by app name (attached streams only). */
@@ -44,7 +51,20 @@ export class SourceStream extends pulumi.ComponentResource {
         this.mode = source.mode;
         this.consumers = {};
 
-        if (source.mode === "create") {
+        if (source.mode === "firehose") {
+            this.readMode = "OBJECTS";
+            const bucket = aws.s3.getBucketOutput({ bucket: source.bucket }, { parent: this });
+            this.bucketArn = bucket.arn;
+            this.objects = pulumi.all([bucket.arn, bucket.bucketRegion]).apply(([bucketArn, bucketRegion]) => ({
+                readMode: "OBJECTS" as const,
+                bucketArn,
+                bucketRegion,
+                prefix: source.prefix,
+                ...(source.kmsKeyArn ? { kmsKeyArn: source.kmsKeyArn } : {}),
+            }));
+            // The objects' key, if any, is granted with the S3 statements (objectsSourceStatements).
+            this.sourceKey = pulumi.output<SourceKey>({ kind: "none" });
+        } else if (source.mode === "create") {
             if (!args.kmsKey) throw new pulumi.ResourceError(`source '${source.name}' (mode: create) needs kmsKey to encrypt the stream`, this);
             const provisioned = source.capacity === "provisioned";
             this.readMode = "POLLING";
@@ -85,14 +105,16 @@ export class SourceStream extends pulumi.ComponentResource {
             }
         }
 
-        this.registerOutputs({ streamArn: this.streamArn, streamName: this.streamName, readMode: this.readMode });
+        this.registerOutputs({ streamArn: this.streamArn, bucketArn: this.bucketArn, streamName: this.streamName, readMode: this.readMode });
     }
 
     /** How one of its readers reads it: polling the stream, or through the reader's own EFO consumer. */
     public accessFor(app: string): pulumi.Output<SourceAccess> {
+        if (this.objects) return this.objects;
+        const streamArn = this.streamArn!;
+        if (this.readMode === "POLLING") return streamArn.apply((arn): SourceAccess => ({ readMode: "POLLING", streamArn: arn }));
         const consumer = this.consumers[app];
-        if (this.readMode === "POLLING") return this.streamArn.apply((streamArn): SourceAccess => ({ readMode: "POLLING", streamArn }));
         if (!consumer) throw new pulumi.ResourceError(`app '${app}' does not read source '${this.streamName}'; list it in readers`, this);
-        return pulumi.all([this.streamArn, consumer.arn]).apply(([streamArn, consumerArn]): SourceAccess => ({ readMode: "EFO", streamArn, consumerArn }));
+        return pulumi.all([streamArn, consumer.arn]).apply(([arn, consumerArn]): SourceAccess => ({ readMode: "EFO", streamArn: arn, consumerArn }));
     }
 }

@@ -78,10 +78,13 @@ export interface MonitoredApp {
     name: string;
     /** Physical Managed Flink application name (the `Application` dimension). */
     applicationName: string;
-    /** The stream it reads. */
+    /** The stream it reads (for `OBJECTS`, the delivery stream whose S3 objects it reads). */
     streamName: string;
-    /** How it reads it: its lag is a metric of the stream (POLLING) or of its consumer (EFO). */
-    readMode: "EFO" | "POLLING";
+    /**
+     * How it reads it: its lag is a metric of the stream (POLLING) or of its consumer (EFO). `OBJECTS`
+     * (a Firehose's S3 objects) has no read-position metric, so no lag alarm.
+     */
+    readMode: "EFO" | "POLLING" | "OBJECTS";
     /** With EFO: the name of its consumer. */
     consumerName?: string;
 }
@@ -99,7 +102,8 @@ export interface RegionAlarmInputs {
  * polls it); an app with its own consumer, that consumer's `SubscribeToShardEvent.MillisBehindLatest`.
  * Pure.
  */
-export function lagMetric(app: MonitoredApp): AlarmMetric {
+export function lagMetric(app: MonitoredApp): AlarmMetric | undefined {
+    if (app.readMode === "OBJECTS") return undefined;
     if (app.readMode === "EFO") {
         return {
             namespace: "AWS/Kinesis",
@@ -118,7 +122,10 @@ export function lagMetric(app: MonitoredApp): AlarmMetric {
     };
 }
 
-/** The region's alarms: four per app (downtime, failed checkpoints, restarts, lag), one per created stream. Pure. */
+/**
+ * The region's alarms: per app downtime, failed checkpoints, restarts and (reading Kinesis) lag; one per
+ * created stream. Pure.
+ */
 export function regionAlarmSpecs(a: RegionAlarmInputs): AlarmSpec[] {
     const common = { comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching" } as const;
     const specs: AlarmSpec[] = [];
@@ -160,18 +167,21 @@ export function regionAlarmSpecs(a: RegionAlarmInputs): AlarmSpec[] {
                 datapointsToAlarm: 1,
                 threshold: 0,
             },
-            {
+        );
+        const lag = lagMetric(app);
+        if (lag) {
+            specs.push({
                 ...common,
                 id: `${app.name}-lag`,
                 description:
                     `Managed Flink app ${app.applicationName} is more than ${a.lagThresholdMs / 1000} s behind its Kinesis source ${app.streamName} ` +
                     `for ${REGION_ALARM_DEFAULTS.lagEvaluationMinutes} min (${app.readMode === "EFO" ? `consumer ${app.consumerName}` : "any app polling the stream"}). See docs/REGION.md#lag.`,
-                metric: lagMetric(app),
+                metric: lag,
                 evaluationPeriods: REGION_ALARM_DEFAULTS.lagEvaluationMinutes,
                 datapointsToAlarm: REGION_ALARM_DEFAULTS.lagEvaluationMinutes,
                 threshold: a.lagThresholdMs,
-            },
-        );
+            });
+        }
     }
     for (const stream of a.createdStreams) {
         specs.push({

@@ -64,7 +64,10 @@ export interface LakeConfig {
     alarmEmails: string[];
 }
 
-export interface SourceStreamConfig {
+/** A source: a Kinesis data stream (created or attached), or an existing Firehose's S3 objects. */
+export type SourceStreamConfig = KinesisSourceConfig | FirehoseSourceConfig;
+
+export interface KinesisSourceConfig {
     /** Config key of the source, e.g. `web`. */
     name: string;
     /** Kinesis stream name. */
@@ -77,6 +80,28 @@ export interface SourceStreamConfig {
     shards?: number;
     /** For `create`: retention in hours, 24–8760. Default 48. */
     retentionHours: number;
+}
+
+/**
+ * `mode: firehose`: what an existing Firehose delivery stream delivers to S3, read as objects; the
+ * delivery stream, its bucket, the bucket policy and its notifications are never touched.
+ */
+export interface FirehoseSourceConfig {
+    name: string;
+    /** The delivery stream's name (`deliveryStreamName`): names the source in messages and the local stand-in. */
+    streamName: string;
+    mode: "firehose";
+    /** The delivery stream's S3 destination: bucket and key prefix (ends with `/`). */
+    bucket: string;
+    prefix: string;
+    /** The destination's compression: `NONE` or `GZIP`. */
+    compression: "NONE" | "GZIP";
+    /** `newline`: one record per line. `none`: the producer's JSON values written back to back. */
+    recordSeparator: "newline" | "none";
+    /** The bucket's SSE-KMS key, when it uses one (the apps get `kms:Decrypt` on it through S3). */
+    kmsKeyArn?: string;
+    /** Seconds between two listings of the prefix, 1–3600. Default 30. */
+    discoveryIntervalSeconds: number;
 }
 
 export interface AppConfig {
@@ -321,12 +346,13 @@ function sources(raw: unknown): SourceStreamConfig[] {
     const k = key("sources");
     if (raw === undefined) fail(k, raw, "a region stack needs at least one source stream");
     const map = asMap(k, raw);
-    const list = Object.entries(map).map(([name, s]) => {
+    const list = Object.entries(map).map(([name, s]): SourceStreamConfig => {
         const sk = `${k}.${name}`;
         if (!NAME.test(name)) fail(sk, name, "source names use lower case letters, digits, '-' and '_'");
         if (s === null || typeof s !== "object") fail(sk, s, "expected a map with 'streamName' and 'mode'");
+        const mode = oneOf(`${sk}.mode`, s.mode, ["create", "attach", "firehose"] as const);
+        if (mode === "firehose") return firehoseSource(sk, name, s);
         unknownKeys(sk, s, ["streamName", "mode", "capacity", "shards", "retentionHours"]);
-        const mode = oneOf(`${sk}.mode`, s.mode, ["create", "attach"] as const);
         const capacity = oneOf(`${sk}.capacity`, s.capacity, ["on-demand", "provisioned"] as const, "on-demand");
         if (mode === "attach") {
             for (const owned of ["capacity", "shards", "retentionHours"]) {
@@ -345,6 +371,35 @@ function sources(raw: unknown): SourceStreamConfig[] {
     });
     if (list.length === 0) fail(k, raw, "a region stack needs at least one source stream");
     return list;
+}
+
+/** `mode: firehose`: the user states the delivery stream's S3 destination as configured on it. */
+function firehoseSource(sk: string, name: string, s: Record<string, unknown>): FirehoseSourceConfig {
+    unknownKeys(sk, s, ["mode", "deliveryStreamName", "bucket", "prefix", "compression", "recordSeparator", "kmsKeyArn", "discoveryIntervalSeconds"]);
+    const prefix = s.prefix;
+    if (typeof prefix !== "string" || !/^([^/\s][^\s]*\/)?$/.test(prefix)) {
+        fail(`${sk}.prefix`, prefix, "expected the delivery stream's S3 prefix ending with '/', e.g. clicks/ (or '' for the whole bucket)");
+    }
+    return {
+        name,
+        streamName: text(`${sk}.deliveryStreamName`, s.deliveryStreamName, /^[a-zA-Z0-9_.-]{1,64}$/, "expected a Firehose delivery stream name"),
+        mode: "firehose",
+        bucket: text(`${sk}.bucket`, s.bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected the S3 bucket name the delivery stream writes to"),
+        prefix,
+        compression: oneOf(`${sk}.compression`, s.compression, ["NONE", "GZIP"] as const),
+        recordSeparator: oneOf(`${sk}.recordSeparator`, s.recordSeparator, ["newline", "none"] as const),
+        ...(s.kmsKeyArn === undefined
+            ? {}
+            : {
+                  kmsKeyArn: text(
+                      `${sk}.kmsKeyArn`,
+                      s.kmsKeyArn,
+                      /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
+                      "expected the bucket's KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)",
+                  ),
+              }),
+        discoveryIntervalSeconds: integer(`${sk}.discoveryIntervalSeconds`, s.discoveryIntervalSeconds, 1, 3600, 30),
+    };
 }
 
 /** ISO-8601 with a zone (`2026-11-27T10:00:00Z`, `…+01:00`), as Kinesis AT_TIMESTAMP takes it. */
@@ -387,7 +442,8 @@ function apps(raw: unknown, sources: SourceStreamConfig[], outputNames: string[]
             "checkpointIntervalMs",
         ]);
         const source = oneOf(`${ak}.source`, a.source, sourceNames);
-        const attached = sources.find((s) => s.name === source)!.mode === "attach";
+        // Someone else's stream or objects hold days of history: start from new records unless told otherwise.
+        const attached = sources.find((s) => s.name === source)!.mode !== "create";
         const startPosition = oneOf(
             `${ak}.startPosition`,
             a.startPosition,
@@ -417,7 +473,7 @@ function apps(raw: unknown, sources: SourceStreamConfig[], outputNames: string[]
             name,
             source,
             streamName: stream.streamName,
-            read: stream.mode === "attach" ? ({ readMode: "EFO" } as const) : ({ readMode: "POLLING", pollIntervalMs: pollIntervalMs(pollers) } as const),
+            read: sourceRead(stream, pollers),
             outputs,
             parallelism: integer(`${ak}.parallelism`, a.parallelism, 1, 1024, 1),
             parallelismPerKpu: integer(`${ak}.parallelismPerKpu`, a.parallelismPerKpu, 1, 8, 1),
@@ -494,12 +550,34 @@ function checkNothingDroppedSilently(apps: AppConfig[], sources: SourceStreamCon
     }
 }
 
-/** How an app reads its source (docs/REGION.md, "Reading one stream from several apps"). */
-export interface SourceRead {
-    /** `EFO` through the app's own consumer on an attached stream; `POLLING` on a stream this stack created. */
-    readMode: "EFO" | "POLLING";
-    /** POLLING: milliseconds between two GetRecords calls per shard, so that all polling apps fit the stream's limit. */
-    pollIntervalMs?: number;
+/** How an app reads its source (docs/REGION.md, "Reading one stream from several apps"; "Firehose-delivered objects"). */
+export type SourceRead =
+    /** POLLING on a stream this stack created: `pollIntervalMs` between two GetRecords calls per shard, so that all polling apps fit the stream's limit. */
+    | { readMode: "POLLING"; pollIntervalMs: number }
+    /** EFO through the app's own consumer on an attached stream. */
+    | { readMode: "EFO" }
+    /** The S3 objects an existing Firehose delivers (`mode: firehose`), listed every `discoveryIntervalSeconds`. */
+    | {
+          readMode: "OBJECTS";
+          bucket: string;
+          prefix: string;
+          compression: "NONE" | "GZIP";
+          recordSeparator: "newline" | "none";
+          kmsKeyArn?: string;
+          discoveryIntervalSeconds: number;
+      };
+
+function sourceRead(source: SourceStreamConfig, pollers: number): SourceRead {
+    switch (source.mode) {
+        case "create":
+            return { readMode: "POLLING", pollIntervalMs: pollIntervalMs(pollers) };
+        case "attach":
+            return { readMode: "EFO" };
+        case "firehose": {
+            const { bucket, prefix, compression, recordSeparator, kmsKeyArn, discoveryIntervalSeconds } = source;
+            return { readMode: "OBJECTS", bucket, prefix, compression, recordSeparator, ...(kmsKeyArn ? { kmsKeyArn } : {}), discoveryIntervalSeconds };
+        }
+    }
 }
 
 function checkPollingLimit(apps: AppConfig[], sources: SourceStreamConfig[]): void {

@@ -71,6 +71,38 @@ function consumerNameFromArn(arn: string): string {
     return m ? m[1] : arn;
 }
 
+/** How an app reads the S3 objects an existing Firehose delivers (source `mode: firehose`). */
+export interface FirehoseObjectsSourceArgs {
+    bucket: string;
+    /** Key prefix, `''` or ending with `/`. */
+    prefix: string;
+    compression: "NONE" | "GZIP";
+    recordSeparator: "newline" | "none";
+    /** Seconds between two listings of the prefix. */
+    discoveryIntervalSeconds: number;
+    /** Where an app without state starts: objects delivered from its first start on (`LATEST`, the default), all of them, or from a time. */
+    startPosition?: "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
+    /** With `AT_TIMESTAMP`: ISO-8601 with a zone; objects last modified at or after it are read. */
+    startTimestamp?: string;
+}
+
+/** The runner's `firehose-objects` connector (runner FirehoseObjects*, docs/CONTRACTS.md). Pure. */
+export function firehoseObjectsSourceOptions(args: FirehoseObjectsSourceArgs): Record<string, string> {
+    const options: Record<string, string> = {
+        connector: "firehose-objects",
+        path: `s3://${args.bucket}/${args.prefix}`,
+        compression: args.compression.toLowerCase(),
+        "record-separator": args.recordSeparator,
+        start: args.startPosition ?? "LATEST",
+        "discovery-interval": `${args.discoveryIntervalSeconds} s`,
+    };
+    if (args.startPosition === "AT_TIMESTAMP") {
+        if (!args.startTimestamp) throw new Error(`source s3://${args.bucket}/${args.prefix}: AT_TIMESTAMP needs startTimestamp`);
+        options["start.timestamp"] = isoWithOffsetMillis(args.startTimestamp);
+    }
+    return options;
+}
+
 export interface FirehoseSinkArgs {
     deliveryStreamName: string;
     /** The lake's region: Flink apps in every source region write across regions to the lake's Firehoses. */

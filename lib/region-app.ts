@@ -2,8 +2,8 @@
  * Pure logic of a region stack's Flink SQL apps: names, and the runtime properties of one app built from
  * the SQL catalog, its source and the lake's outputs. Components call these with resolved values.
  */
-import { AppConfig, RegionConfig, selectedOutputs } from "./config";
-import { firehoseSinkOptions, kinesisSourceOptions, localEndpointOverrides } from "./connector-options";
+import { AppConfig, RegionConfig, selectedOutputs, SourceRead } from "./config";
+import { firehoseObjectsSourceOptions, firehoseSinkOptions, kinesisSourceOptions, localEndpointOverrides } from "./connector-options";
 import { appStatements, buildRuntimeProperties, PropertyGroup, RuntimePropertiesError } from "./runtime-properties";
 import { FIREHOSE_NAME_MAX } from "./naming";
 import { SqlCatalog } from "./sql/catalog";
@@ -20,15 +20,12 @@ export interface LakeAnalyticsOutput {
 
 export type LakeAnalyticsOutputs = Record<string, LakeAnalyticsOutput>;
 
-/** How an app reads its source, resolved. */
-export interface ResolvedSource {
-    streamName: string;
-    readMode: "EFO" | "POLLING";
-    /** Required with EFO. */
-    consumerArn?: string;
-    /** POLLING: the interval between GetRecords calls per shard (see `sourceReadOf`). */
-    pollIntervalMs?: number;
-}
+/** How an app reads its source, resolved: the stream (or delivery stream) and how it is read. */
+export type ResolvedSource = { streamName: string } & (
+    | { readMode: "POLLING"; /** Between GetRecords calls per shard (`SourceRead`). */ pollIntervalMs?: number }
+    | { readMode: "EFO"; consumerArn: string }
+    | Extract<SourceRead, { readMode: "OBJECTS" }>
+);
 
 /** The lake outputs an app writes to, in `sql/outputs/` order; fails naming the missing ones. */
 export function appLakeOutputs(app: AppConfig, catalog: SqlCatalog, lake: LakeAnalyticsOutputs, lakeStack: string): LakeAnalyticsOutput[] {
@@ -56,7 +53,15 @@ export interface AppRuntimePropertiesArgs {
      * Local runs only: loopback endpoints of the Kinesis emulator and the Firehose stand-in (see
      * `localEndpointOverrides`), and `runner` group options. Nothing else differs from the deployment.
      */
-    local?: { kinesisEndpoint: string; firehoseEndpoint: string; runnerOptions: Record<string, string>; sourceOptions?: Record<string, string> };
+    local?: {
+        kinesisEndpoint: string;
+        firehoseEndpoint: string;
+        runnerOptions: Record<string, string>;
+        /** Added to a Kinesis source's options. */
+        sourceOptions?: Record<string, string>;
+        /** Replace a Firehose-fed source's options: the local folder (`path: file:///...`) instead of `s3://bucket/prefix`, a shorter discovery interval. */
+        objectsOptions?: Record<string, string>;
+    };
 }
 
 /**
@@ -67,23 +72,9 @@ export function appRuntimeProperties(args: AppRuntimePropertiesArgs): PropertyGr
     const { app, catalog, local } = args;
     const outputs = selectedOutputs(app, catalog.outputs);
     const lakeOutputs = appLakeOutputs(app, catalog, args.lake, args.lakeStack);
-    const sourceOverrides = local ? { ...localEndpointOverrides(local.kinesisEndpoint), ...(local.sourceOptions ?? {}) } : {};
     const sinkOverrides = local ? localEndpointOverrides(local.firehoseEndpoint) : {};
     const tableOptions: Record<string, Record<string, string>> = {};
-    for (const source of catalog.sources) {
-        tableOptions[source.name] = {
-            ...kinesisSourceOptions({
-                streamName: args.source.streamName,
-                region: args.sourceRegion,
-                readMode: args.source.readMode,
-                consumerArn: args.source.consumerArn,
-                startPosition: app.startPosition,
-                startTimestamp: app.startTimestamp,
-                pollIntervalMs: args.source.pollIntervalMs,
-            }),
-            ...sourceOverrides,
-        };
-    }
+    for (const source of catalog.sources) tableOptions[source.name] = sourceOptions(args);
     outputs.forEach((o, i) => {
         tableOptions[o.name] = {
             ...firehoseSinkOptions({ deliveryStreamName: lakeOutputs[i].firehoseName, region: lakeOutputs[i].region }),
@@ -97,6 +88,26 @@ export function appRuntimeProperties(args: AppRuntimePropertiesArgs): PropertyGr
         tableOptions,
         runnerOptions: local?.runnerOptions,
     });
+}
+
+/** The source table's connector options: Kinesis (polling or EFO), or a Firehose's S3 objects. */
+function sourceOptions({ app, source, sourceRegion, local }: AppRuntimePropertiesArgs): Record<string, string> {
+    const start = { startPosition: app.startPosition, startTimestamp: app.startTimestamp };
+    if (source.readMode === "OBJECTS") {
+        const options = firehoseObjectsSourceOptions({ ...source, ...start });
+        return { ...options, ...(local?.objectsOptions ?? {}) };
+    }
+    return {
+        ...kinesisSourceOptions({
+            streamName: source.streamName,
+            region: sourceRegion,
+            readMode: source.readMode,
+            consumerArn: source.readMode === "EFO" ? source.consumerArn : undefined,
+            pollIntervalMs: source.readMode === "POLLING" ? source.pollIntervalMs : undefined,
+            ...start,
+        }),
+        ...(local ? { ...localEndpointOverrides(local.kinesisEndpoint), ...(local.sourceOptions ?? {}) } : {}),
+    };
 }
 
 /**
@@ -119,18 +130,19 @@ export function preflightRuntimeProperties(region: RegionConfig, catalog: SqlCat
     }
     for (const app of region.apps) {
         const { read } = app;
+        const streamName = "s".repeat(128);
         appRuntimeProperties({
             app,
             catalog,
             sourceRegion,
-            source: {
-                streamName: "s".repeat(128),
-                ...read,
-                consumerArn:
-                    read.readMode === "EFO"
-                        ? `arn:aws:kinesis:${sourceRegion}:000000000000:stream/${"s".repeat(128)}/consumer/${"c".repeat(64)}:1700000000`
-                        : undefined,
-            },
+            source:
+                read.readMode === "EFO"
+                    ? {
+                          streamName,
+                          readMode: "EFO",
+                          consumerArn: `arn:aws:kinesis:${sourceRegion}:000000000000:stream/${streamName}/consumer/${"c".repeat(64)}:1700000000`,
+                      }
+                    : { streamName, ...read },
             lake: placeholderLake,
             lakeStack: "preflight",
         });

@@ -55,7 +55,8 @@ export function createRegionStack(config: RegionConfig, catalog: SqlCatalog, opt
             ...(a.read.readMode === "EFO" ? { consumerName: appResourceName(stackId, a.name) } : {}),
         })),
         createdStreams: config.sources.filter((s) => s.mode === "create").map((s) => s.streamName),
-        sourceStreams: config.sources.map((s) => s.streamName),
+        sourceStreams: config.sources.filter((s) => s.mode !== "firehose").map((s) => s.streamName),
+        deliveryStreams: config.sources.filter((s) => s.mode === "firehose").map((s) => s.streamName),
         stackId,
     });
 
@@ -68,7 +69,7 @@ export function createRegionStack(config: RegionConfig, catalog: SqlCatalog, opt
                 name,
                 {
                     streamName: s.streamName,
-                    streamArn: s.streamArn,
+                    ...(s.streamArn ? { streamArn: s.streamArn } : { bucketArn: s.bucketArn }),
                     mode: s.mode,
                     readMode: s.readMode,
                     consumerArns: Object.fromEntries(Object.entries(s.consumers).map(([app, c]) => [app, c.arn])),

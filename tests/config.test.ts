@@ -41,7 +41,7 @@ describe("config: the example stack files as they are", () => {
         });
     });
 
-    it("Pulumi.eu.yaml: a created and an attached source, one stream feeding two apps", () => {
+    it("Pulumi.eu.yaml: a created stream, an attached stream and a Firehose's objects, one app each", () => {
         const eu = parseRegionConfig(readStackFile(path.join(root, "Pulumi.eu.yaml")), [
             "active_users_1m",
             "active_users_5m",
@@ -57,12 +57,32 @@ describe("config: the example stack files as they are", () => {
         expect(eu.sources).to.deep.equal([
             { name: "web", streamName: "clickstream-eu-web", mode: "create", capacity: "on-demand", shards: undefined, retentionHours: 48 },
             { name: "mobile", streamName: "mobile-events-eu", mode: "attach", capacity: "on-demand", shards: undefined, retentionHours: 48 },
+            {
+                name: "checkout",
+                streamName: "checkout-events-eu",
+                mode: "firehose",
+                bucket: "acme-checkout-events-eu",
+                prefix: "events/",
+                compression: "GZIP",
+                recordSeparator: "none",
+                kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+                discoveryIntervalSeconds: 30,
+            },
         ]);
-        expect(eu.apps.map((a) => [a.name, a.source, a.outputs, a.parallelism])).to.deep.equal([
-            ["realtime", "web", ["active_users_1m", "active_users_5m", "clicks_1m", "rejected_events", "late_events"], 2],
-            ["campaigns", "web", ["cart_value_by_campaign", "late_events"], 1],
-            ["mobile", "mobile", ["page_clicks_late", "rejected_events", "late_events"], 2],
+        expect(eu.apps.map((a) => [a.name, a.source, a.outputs, a.parallelism, a.startPosition])).to.deep.equal([
+            ["realtime", "web", ["active_users_1m", "active_users_5m", "clicks_1m", "rejected_events", "late_events"], 2, "TRIM_HORIZON"],
+            ["campaigns", "checkout", ["rejected_events", "cart_value_by_campaign", "late_events"], 1, "LATEST"],
+            ["mobile", "mobile", ["page_clicks_late", "rejected_events", "late_events"], 2, "LATEST"],
         ]);
+        expect(eu.apps[1].read).to.deep.equal({
+            readMode: "OBJECTS",
+            bucket: "acme-checkout-events-eu",
+            prefix: "events/",
+            compression: "GZIP",
+            recordSeparator: "none",
+            kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+            discoveryIntervalSeconds: 30,
+        });
         expect(eu.runnerJar).to.equal("runner/target/clickstream-runner.jar");
     });
 
@@ -135,7 +155,7 @@ describe("config: defaults", () => {
             }),
             OUTPUTS,
         );
-        expect(config.sources[0].shards).to.equal(2);
+        expect(config.sources[0]).to.include({ mode: "create", capacity: "provisioned", shards: 2 });
         expect(config.apps[0].outputs).to.deep.equal(["clicks_1m", "rejected_events"]);
     });
 });
@@ -185,8 +205,9 @@ describe("config: every bad value fails with one line naming the key, the value 
         [
             "source mode",
             () => parseRegionConfig(region({ "clickstream:sources": { web: { streamName: "s", mode: "borrow" } } }), OUTPUTS),
-            "clickstream:sources.web.mode: 'borrow' is not valid; allowed: create, attach",
+            "clickstream:sources.web.mode: 'borrow' is not valid; allowed: create, attach, firehose",
         ],
+        ...firehoseCases(),
         [
             "shards on an on-demand stream",
             () => parseRegionConfig(region({ "clickstream:sources": { web: { streamName: "s", mode: "create", shards: 4 } } }), OUTPUTS),
@@ -463,5 +484,80 @@ describe("config: the Redshift connection's secret (clickstream:redshift.secretA
             workgroupName: "analytics",
             database: "dev",
         });
+    });
+});
+
+/** `mode: firehose` sources: each bad or missing setting, one line. */
+function firehoseCases(): [string, () => unknown, string][] {
+    const good = { mode: "firehose", deliveryStreamName: "checkout", bucket: "acme-checkout", prefix: "events/", compression: "GZIP", recordSeparator: "none" };
+    const parse = (over: Record<string, unknown>) => () =>
+        parseRegionConfig(region({ "clickstream:sources": { web: { ...good, ...over } }, "clickstream:apps": { realtime: { source: "web" } } }), OUTPUTS);
+    const k = "clickstream:sources.web";
+    return [
+        [
+            "firehose: streamName",
+            parse({ streamName: "x" }),
+            `${k}.streamName: 'x' is not valid; unknown setting; allowed: mode, deliveryStreamName, bucket, prefix, compression, recordSeparator, kmsKeyArn, discoveryIntervalSeconds`,
+        ],
+        [
+            "firehose: no delivery stream",
+            parse({ deliveryStreamName: undefined }),
+            `${k}.deliveryStreamName: not set; expected a Firehose delivery stream name`,
+        ],
+        [
+            "firehose: bucket",
+            parse({ bucket: "Acme_Bucket" }),
+            `${k}.bucket: 'Acme_Bucket' is not valid; expected the S3 bucket name the delivery stream writes to`,
+        ],
+        [
+            "firehose: prefix without /",
+            parse({ prefix: "events" }),
+            `${k}.prefix: 'events' is not valid; expected the delivery stream's S3 prefix ending with '/', e.g. clicks/ (or '' for the whole bucket)`,
+        ],
+        [
+            "firehose: prefix from /",
+            parse({ prefix: "/events/" }),
+            `${k}.prefix: '/events/' is not valid; expected the delivery stream's S3 prefix ending with '/', e.g. clicks/ (or '' for the whole bucket)`,
+        ],
+        ["firehose: no compression", parse({ compression: undefined }), `${k}.compression: not set; allowed: NONE, GZIP`],
+        ["firehose: compression", parse({ compression: "Snappy" }), `${k}.compression: 'Snappy' is not valid; allowed: NONE, GZIP`],
+        ["firehose: separator", parse({ recordSeparator: "comma" }), `${k}.recordSeparator: 'comma' is not valid; allowed: newline, none`],
+        [
+            "firehose: key",
+            parse({ kmsKeyArn: "alias/checkout" }),
+            `${k}.kmsKeyArn: 'alias/checkout' is not valid; expected the bucket's KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`,
+        ],
+        [
+            "firehose: discovery",
+            parse({ discoveryIntervalSeconds: 0 }),
+            `${k}.discoveryIntervalSeconds: 0 is not valid; expected a whole number from 1 to 3600`,
+        ],
+    ];
+}
+
+describe("config: a Firehose's objects as a source (mode: firehose)", () => {
+    const source = { mode: "firehose", deliveryStreamName: "checkout", bucket: "acme-checkout", prefix: "", compression: "NONE", recordSeparator: "newline" };
+    it("defaults: discovery every 30 s, the whole bucket with prefix '', no key; its apps start at LATEST and read OBJECTS", () => {
+        const config = parseRegionConfig(region({ "clickstream:sources": { web: source }, "clickstream:apps": { a: { source: "web" } } }), OUTPUTS);
+        expect(config.sources[0]).to.deep.equal({
+            name: "web",
+            streamName: "checkout",
+            mode: "firehose",
+            bucket: "acme-checkout",
+            prefix: "",
+            compression: "NONE",
+            recordSeparator: "newline",
+            discoveryIntervalSeconds: 30,
+        });
+        expect(config.apps[0]).to.deep.include({
+            streamName: "checkout",
+            startPosition: "LATEST",
+            read: { readMode: "OBJECTS", bucket: "acme-checkout", prefix: "", compression: "NONE", recordSeparator: "newline", discoveryIntervalSeconds: 30 },
+        });
+    });
+    it("an app can start from every object (TRIM_HORIZON) or from a time (AT_TIMESTAMP)", () => {
+        const apps = { a: { source: "web", startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-27T10:00:00Z" } };
+        const config = parseRegionConfig(region({ "clickstream:sources": { web: source }, "clickstream:apps": apps }), OUTPUTS);
+        expect(config.apps[0]).to.include({ startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-27T10:00:00Z" });
     });
 });

@@ -12,6 +12,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import {
+    FirehoseObjectsSourceArgs,
+    firehoseObjectsSourceOptions,
     FirehoseSinkArgs,
     firehoseSinkOptions,
     KinesisSourceArgs,
@@ -30,6 +32,7 @@ const CONSUMER_ARN = "arn:aws:kinesis:eu-west-1:123456789012:stream/clickstream-
 type FixtureCase =
     | { function: "kinesisSourceOptions"; args: KinesisSourceArgs }
     | { function: "firehoseSinkOptions"; args: FirehoseSinkArgs }
+    | { function: "firehoseObjectsSourceOptions"; args: FirehoseObjectsSourceArgs }
     | { function: "localEndpointOverrides"; args: { endpoint: string } };
 
 /** The named cases; the Java tests read them by name (ConnectorOptionsFixture). */
@@ -48,6 +51,23 @@ const CASES: Record<string, FixtureCase> = {
         function: "kinesisSourceOptions",
         args: { streamName: STREAM, region: "eu-west-1", readMode: "POLLING", pollIntervalMs: pollIntervalMs(2) },
     },
+    "firehose-objects-source": {
+        // What Pulumi.eu.yaml's checkout source deploys (startPosition defaults to LATEST).
+        function: "firehoseObjectsSourceOptions",
+        args: { bucket: "legacy-clicks-eu", prefix: "clicks/", compression: "GZIP", recordSeparator: "none", discoveryIntervalSeconds: 30 },
+    },
+    "firehose-objects-at-timestamp": {
+        function: "firehoseObjectsSourceOptions",
+        args: {
+            bucket: "legacy-clicks-eu",
+            prefix: "clicks/",
+            compression: "NONE",
+            recordSeparator: "newline",
+            discoveryIntervalSeconds: 60,
+            startPosition: "AT_TIMESTAMP",
+            startTimestamp: "2026-11-27T10:00:00+01:00",
+        },
+    },
     "firehose-sink": { function: "firehoseSinkOptions", args: { deliveryStreamName: "clickstream-clicks_1m", region: "eu-central-1" } },
     "local-kinesis-endpoint": { function: "localEndpointOverrides", args: { endpoint: "http://127.0.0.1:4567" } },
     "local-firehose-endpoint": { function: "localEndpointOverrides", args: { endpoint: "http://127.0.0.1:4573" } },
@@ -59,6 +79,8 @@ function optionsOf(c: FixtureCase): Record<string, string> {
             return kinesisSourceOptions(c.args);
         case "firehoseSinkOptions":
             return firehoseSinkOptions(c.args);
+        case "firehoseObjectsSourceOptions":
+            return firehoseObjectsSourceOptions(c.args);
         case "localEndpointOverrides":
             return localEndpointOverrides(c.args.endpoint);
     }

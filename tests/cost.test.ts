@@ -296,9 +296,13 @@ describe("cost tool: files and flags", () => {
 
     it("reads Pulumi.eu.yaml as deployed: its sources, apps and the lake's buffering", () => {
         const { input } = buildInput({ stack: "eu", eventsPerSecond: "2000", days: "30" });
-        expect(input.config.sources.map((s) => `${s.name}:${s.mode}:${s.capacity}`)).to.deep.equal(["web:create:on-demand", "mobile:attach:on-demand"]);
+        expect(input.config.sources.map((s) => `${s.name}:${s.mode}:${s.mode === "firehose" ? s.compression : s.capacity}`)).to.deep.equal([
+            "web:create:on-demand",
+            "mobile:attach:on-demand",
+            "checkout:firehose:GZIP",
+        ]);
         expect(input.config.apps.map((a) => a.name)).to.deep.equal(["realtime", "campaigns", "mobile"]);
-        expect(input.eventsPerSecond).to.deep.equal({ web: 2000, mobile: 2000 });
+        expect(input.eventsPerSecond).to.deep.equal({ web: 2000, mobile: 2000, checkout: 2000 });
         expect(input.firehose).to.deep.equal({ bufferIntervalSeconds: 60, bufferSizeMiB: 128 });
     });
 
@@ -307,7 +311,7 @@ describe("cost tool: files and flags", () => {
         const file = path.join(dir, "p.json");
         fs.writeFileSync(file, JSON.stringify({ prices: { "flink.kpuHour": { usd: 0.2 } } }));
         const { input } = buildInput({ stack: "eu", eventsPerSecond: "2000", days: "30", sourceRate: ["mobile=100"], prices: file });
-        expect(input.eventsPerSecond).to.deep.equal({ web: 2000, mobile: 100 });
+        expect(input.eventsPerSecond).to.deep.equal({ web: 2000, mobile: 100, checkout: 2000 });
         expect(input.book.prices["flink.kpuHour"].usd).to.equal(0.2);
         expect(input.book.prices["flink.kpuHour"].source).to.match(/managed-service-apache-flink/);
     });

@@ -118,6 +118,9 @@ pulumi.runtime.setMocks(
                         shardLevelMetrics: [],
                         ...(streamLookups[args.inputs.name as string] ?? {}),
                     };
+                case "aws:s3/getBucket:getBucket":
+                    // A Firehose's destination bucket (source mode: firehose), in the source region.
+                    return { bucket: args.inputs.bucket, arn: `arn:aws:s3:::${args.inputs.bucket}`, bucketRegion: "eu-west-1", region: "eu-west-1" };
                 case "aws:redshift/getCluster:getCluster":
                     return {
                         clusterIdentifier: args.inputs.clusterIdentifier,

@@ -131,7 +131,7 @@ describe("region apps: pure logic", () => {
             lagThresholdMs: 60000,
         });
         expect((body.widgets as { properties: { title: string } }[]).map((w) => w.properties.title)).to.deep.equal([
-            "Records in (Kinesis IncomingRecords, sum/min)",
+            "Records in (Kinesis and Firehose IncomingRecords, sum/min)",
             "App lag (ms behind the stream's tip: iterator age when polling, the consumer's when EFO; max)",
             "Records out (numRecordsOutPerSecond)",
             "Downtime (ms)",

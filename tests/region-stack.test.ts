@@ -23,7 +23,7 @@ const BUCKET_ARN = "arn:aws:s3:::clickstream-artifacts-bucket";
 const firehoseArn = (o: string) => `arn:aws:firehose:${LAKE_REGION}:123456789012:deliverystream/clickstream-lake-${o}`;
 // Outputs in sql/outputs/ file order, as each app of the example stacks fills them.
 const EU_REALTIME = ["active_users_1m", "active_users_5m", "clicks_1m", "late_events", "rejected_events"];
-const EU_CAMPAIGNS = ["cart_value_by_campaign", "late_events"];
+const EU_CAMPAIGNS = ["cart_value_by_campaign", "late_events", "rejected_events"];
 const EU_MOBILE = ["late_events", "page_clicks_late", "rejected_events"];
 const ALL = ["active_users_1m", "active_users_5m", "cart_value_by_campaign", "clicks_1m", "late_events", "page_clicks_late", "rejected_events"];
 
@@ -182,19 +182,26 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         expectBundle("mobile", EU_MOBILE);
     });
 
-    it("polls the created stream and reads the attached one through its own consumer (EFO, no registration)", () => {
-        // Two apps poll web: each every 400 ms, so that together they stay within 5 GetRecords per second per shard.
-        const polling = {
+    it("polls the created stream, reads the attached one through its own consumer (EFO, no registration) and the checkout Firehose's objects", () => {
+        // One app polls web: every 200 ms, Kinesis's 5 GetRecords per second per shard.
+        expect(tableGroup("realtime", "clickstream_raw")).to.deep.equal({
             connector: "kinesis",
             stream: "clickstream-eu-web",
             "aws.region": "eu-west-1",
             format: "raw",
             "scan.stream.initpos": "TRIM_HORIZON",
             "scan.stream.recordpublisher": "POLLING",
-            "scan.shard.getrecords.intervalmillis": "400",
-        };
-        expect(tableGroup("realtime", "clickstream_raw")).to.deep.equal(polling);
-        expect(tableGroup("campaigns", "clickstream_raw")).to.deep.equal(polling);
+            "scan.shard.getrecords.intervalmillis": "200",
+        });
+        // The objects the checkout delivery stream writes, from the app's first start on (LATEST by default).
+        expect(tableGroup("campaigns", "clickstream_raw")).to.deep.equal({
+            connector: "firehose-objects",
+            path: "s3://acme-checkout-events-eu/events/",
+            compression: "gzip",
+            "record-separator": "none",
+            start: "LATEST",
+            "discovery-interval": "30 s",
+        });
         const consumerArn = "arn:aws:kinesis:eu-west-1:123456789012:stream/mobile-events-eu/consumer/clickstream-test-mobile:1700000000";
         expect(tableGroup("mobile", "clickstream_raw")).to.deep.equal({
             connector: "kinesis",
@@ -260,7 +267,40 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
             Resource: "arn:aws:kinesis:eu-west-1:123456789012:stream/clickstream-eu-web",
         };
         expect(policyOf("realtime")).to.deep.equal({ Version: "2012-10-17", Statement: [polling, decrypt, firehoses(EU_REALTIME), ...tail("realtime")] });
-        expect(policyOf("campaigns")).to.deep.equal({ Version: "2012-10-17", Statement: [polling, decrypt, firehoses(EU_CAMPAIGNS), ...tail("campaigns")] });
+        // Only the checkout bucket's prefix (and the prefix's own key, which the S3 file system probes), and its key through S3 only.
+        expect(policyOf("campaigns")).to.deep.equal({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "ListSourceObjects",
+                    Effect: "Allow",
+                    Action: "s3:ListBucket",
+                    Resource: "arn:aws:s3:::acme-checkout-events-eu",
+                    Condition: { StringLike: { "s3:prefix": ["events", "events/*"] } },
+                },
+                {
+                    Sid: "ReadSourceObjects",
+                    Effect: "Allow",
+                    Action: "s3:GetObject",
+                    Resource: ["arn:aws:s3:::acme-checkout-events-eu/events", "arn:aws:s3:::acme-checkout-events-eu/events/*"],
+                },
+                {
+                    Sid: "DecryptSourceObjects",
+                    Effect: "Allow",
+                    Action: "kms:Decrypt",
+                    Resource: "arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+                    Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } },
+                },
+                { Sid: "DecryptSourceAndCode", Effect: "Allow", Action: "kms:Decrypt", Resource: KEY_ARN },
+                firehoses(EU_CAMPAIGNS),
+                ...tail("campaigns"),
+            ],
+        });
+        // The bucket is looked up (it must exist at preview); nothing is created or changed on it.
+        expect(invokes.filter((i) => i.token === "aws:s3/getBucket:getBucket").map((i) => i.args.bucket)).to.include("acme-checkout-events-eu");
+        for (const type of ["aws:s3/bucketPolicy:BucketPolicy", "aws:s3/bucketNotification:BucketNotification"]) {
+            expect(resourcesOfType(type).filter((r) => JSON.stringify(r.inputs).includes("acme-checkout-events-eu"))).to.deep.equal([]);
+        }
         expect(policyOf("mobile")).to.deep.equal({
             Version: "2012-10-17",
             Statement: [
@@ -342,7 +382,9 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
             delete inputs.alarmDescription;
             return inputs;
         };
-        expect(resourcesOfType("aws:cloudwatch/metricAlarm:MetricAlarm")).to.have.length(4 * 3 + 1);
+        // Four per app reading Kinesis (realtime, mobile), three for campaigns (S3 objects: no lag metric), one for the created stream.
+        expect(resourcesOfType("aws:cloudwatch/metricAlarm:MetricAlarm")).to.have.length(4 * 2 + 3 + 1);
+        expect(recorded.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.name.includes("campaigns-lag"))).to.deep.equal([]);
         const downtime = described("realtime-downtime");
         expect(downtime).to.deep.equal({
             name: "clickstream-test-realtime-downtime",
@@ -447,7 +489,7 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         ]);
     });
 
-    it("draws a dashboard with records in (both streams), app lag, records out and downtime", () => {
+    it("draws a dashboard with records in (both streams and the checkout delivery stream), app lag, records out and downtime", () => {
         const dashboard = one("aws:cloudwatch/dashboard:Dashboard", "clickstream-monitoring-dashboard");
         expect(dashboard.inputs.dashboardName).to.equal("clickstream-test");
         const body = JSON.parse(dashboard.inputs.dashboardBody);
@@ -456,12 +498,12 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
         expect(metricsOf("Records in")).to.deep.equal([
             ["AWS/Kinesis", "IncomingRecords", "StreamName", "clickstream-eu-web", { stat: "Sum", label: "clickstream-eu-web" }],
             ["AWS/Kinesis", "IncomingRecords", "StreamName", "mobile-events-eu", { stat: "Sum", label: "mobile-events-eu" }],
+            ["AWS/Firehose", "IncomingRecords", "DeliveryStreamName", "checkout-events-eu", { stat: "Sum", label: "checkout-events-eu" }],
         ]);
         const perApp = (metric: string, stat: string) =>
             ["realtime", "campaigns", "mobile"].map((a) => ["AWS/KinesisAnalytics", metric, "Application", `clickstream-test-${a}`, { stat, label: a }]);
         expect(metricsOf("App lag")).to.deep.equal([
             ["AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", "StreamName", "clickstream-eu-web", { stat: "Maximum", label: "realtime" }],
-            ["AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", "StreamName", "clickstream-eu-web", { stat: "Maximum", label: "campaigns" }],
             [
                 "AWS/Kinesis",
                 "SubscribeToShardEvent.MillisBehindLatest",
@@ -485,6 +527,7 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
             "clickstream:index:RegionMonitoring clickstream-monitoring",
             "clickstream:index:SourceStream clickstream-src-web",
             "clickstream:index:SourceStream clickstream-src-mobile",
+            "clickstream:index:SourceStream clickstream-src-checkout",
             "clickstream:index:FlinkSqlApp clickstream-app-realtime",
             "clickstream:index:FlinkSqlApp clickstream-app-campaigns",
             "clickstream:index:FlinkSqlApp clickstream-app-mobile",
@@ -516,6 +559,13 @@ describe("region stack eu (Pulumi.eu.yaml)", function () {
                 mode: "attach",
                 readMode: "EFO",
                 consumerArns: { mobile: "arn:aws:kinesis:eu-west-1:123456789012:stream/mobile-events-eu/consumer/clickstream-test-mobile:1700000000" },
+            },
+            checkout: {
+                streamName: "checkout-events-eu",
+                bucketArn: "arn:aws:s3:::acme-checkout-events-eu",
+                mode: "firehose",
+                readMode: "OBJECTS",
+                consumerArns: {},
             },
         });
         expect(Object.keys(out.applications as object)).to.deep.equal(["realtime", "campaigns", "mobile"]);
@@ -697,11 +747,6 @@ describe("region stack on the real sql/ folder", function () {
             reassembleSqlBundle(groupsOf("campaigns"))
                 .statements.filter((s) => s.file.startsWith("sql/outputs/"))
                 .map((s) => s.file),
-        ).to.deep.equal([
-            "sql/outputs/cart_value_by_campaign.sql",
-            "sql/outputs/late_events.sql",
-            "sql/outputs/cart_value_by_campaign.sql",
-            "sql/outputs/late_events.sql",
-        ]);
+        ).to.deep.equal([...EU_CAMPAIGNS, ...EU_CAMPAIGNS].map((o) => `sql/outputs/${o}.sql`));
     });
 });

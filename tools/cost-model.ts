@@ -47,6 +47,7 @@ export const PRICE_KEYS = [
     "firehose.formatConversionGb",
     "s3.standardStorageGbMonth",
     "s3.putThousand",
+    "s3.getThousand",
     "athena.scannedTb",
     "cloudwatch.alarmMonth",
     "cloudwatch.dashboardMonth",
@@ -62,6 +63,7 @@ export const ASSUMPTION_KEYS = [
     "flink.logGbPerAppDay",
     "eventBytes",
     "attachedStreamShards",
+    "sourceFirehose.bufferIntervalSeconds",
     "output.rowsPerMinute",
     "output.rowBytes",
     "output.rejectedShare",
@@ -128,7 +130,7 @@ export interface CostInput {
 }
 
 export interface CostLine {
-    /** Group: Kinesis, Managed Flink, Firehose (lake), S3 (lake), Athena (lake), CloudWatch, KMS. */
+    /** Group: Kinesis, S3 (source), Managed Flink, Firehose (lake), S3 (lake), Athena (lake), CloudWatch, KMS. */
     group: string;
     line: string;
     quantity: number;
@@ -204,8 +206,19 @@ export function estimateSeason(input: CostInput): CostEstimate {
     const on = config.season === "on";
     let pausedPerHour = 0;
 
-    // Kinesis Data Streams.
+    // Kinesis Data Streams, and the S3 requests of reading Firehose-delivered objects.
     for (const s of config.sources) {
+        if (s.mode === "firehose") {
+            // The delivery stream and its bucket are owned elsewhere: only our apps' requests are ours to pay.
+            const apps = readers(s);
+            if (on && apps.length > 0) {
+                const interval = a("sourceFirehose.bufferIntervalSeconds");
+                notes.push(`${s.streamName} is read from its S3 objects: the delivery stream and its bucket are not ours; one object per ${interval} s assumed`);
+                add("S3 (source)", `${s.streamName}: LIST every ${s.discoveryIntervalSeconds} s by ${apps.length} app(s)`, (apps.length * seconds) / s.discoveryIntervalSeconds, "requests", "s3.putThousand", 1000);
+                add("S3 (source)", `${s.streamName}: GET of each delivered object by ${apps.length} app(s)`, (apps.length * seconds) / interval, "requests", "s3.getThousand", 1000);
+            }
+            continue;
+        }
         const events = rate(s) * seconds;
         const rawGb = (events * input.eventBytes) / GIB;
         const gbPerHour = (rate(s) * 3600 * input.eventBytes) / GIB;

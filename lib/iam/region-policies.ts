@@ -50,7 +50,11 @@ export function flinkAssumeRolePolicy(scope: AccountScope, applicationName: stri
 }
 
 /** How the application reads its source. */
-export type SourceAccess = { readMode: "POLLING"; streamArn: string } | { readMode: "EFO"; streamArn: string; consumerArn: string };
+export type SourceAccess =
+    | { readMode: "POLLING"; streamArn: string }
+    | { readMode: "EFO"; streamArn: string; consumerArn: string }
+    /** A Firehose's S3 objects: the bucket (ARN and region), the key prefix, and the bucket's KMS key if any. */
+    | { readMode: "OBJECTS"; bucketArn: string; bucketRegion: string; prefix: string; kmsKeyArn?: string };
 
 /**
  * How the source stream's records are encrypted, as far as the reader is concerned:
@@ -109,7 +113,9 @@ export interface FlinkAppPolicyArgs {
  */
 export function flinkAppPolicy(args: FlinkAppPolicyArgs): PolicyDocument {
     const statements: PolicyStatement[] = [];
-    if (args.source.readMode === "POLLING") {
+    if (args.source.readMode === "OBJECTS") {
+        statements.push(...objectsSourceStatements(args.source));
+    } else if (args.source.readMode === "POLLING") {
         statements.push({
             Sid: "ReadSourceStream",
             Effect: "Allow",
@@ -134,7 +140,7 @@ export function flinkAppPolicy(args: FlinkAppPolicyArgs): PolicyDocument {
     }
     const keys = [...new Set([...(args.sourceKey.kind === "key" ? [args.sourceKey.keyArn] : []), args.artifactsKeyArn])];
     statements.push({ Sid: "DecryptSourceAndCode", Effect: "Allow", Action: "kms:Decrypt", Resource: keys.length === 1 ? keys[0] : keys });
-    if (args.sourceKey.kind === "alias") {
+    if (args.sourceKey.kind === "alias" && args.source.readMode !== "OBJECTS") {
         const region = args.source.streamArn.split(":")[3];
         statements.push({
             Sid: "DecryptSourceByAlias",
@@ -184,6 +190,40 @@ export function flinkAppPolicy(args: FlinkAppPolicyArgs): PolicyDocument {
         },
     );
     return doc(statements);
+}
+
+/**
+ * Reading what a Firehose delivers under `prefix`: listing only that prefix, getting only its objects
+ * (and the prefix's own key, which Flink's S3 file system probes when it opens the folder), and, when
+ * the bucket uses SSE-KMS, decrypting with its key through S3 of the bucket's region only. Pure.
+ */
+export function objectsSourceStatements(source: Extract<SourceAccess, { readMode: "OBJECTS" }>): PolicyStatement[] {
+    const folder = source.prefix.replace(/\/$/, "");
+    const statements: PolicyStatement[] = [
+        {
+            Sid: "ListSourceObjects",
+            Effect: "Allow",
+            Action: "s3:ListBucket",
+            Resource: source.bucketArn,
+            ...(source.prefix ? { Condition: { StringLike: { "s3:prefix": [folder, `${source.prefix}*`] } } } : {}),
+        },
+        {
+            Sid: "ReadSourceObjects",
+            Effect: "Allow",
+            Action: "s3:GetObject",
+            Resource: source.prefix ? [`${source.bucketArn}/${folder}`, `${source.bucketArn}/${source.prefix}*`] : `${source.bucketArn}/*`,
+        },
+    ];
+    if (source.kmsKeyArn) {
+        statements.push({
+            Sid: "DecryptSourceObjects",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: source.kmsKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": `s3.${source.bucketRegion}.amazonaws.com` } },
+        });
+    }
+    return statements;
 }
 
 /**

@@ -82,10 +82,7 @@ class ConnectorOptionsTest {
     @Test
     void firehoseObjectsSourcePlans() {
         planAll(ConnectorOptionsFixture.options("firehose-objects-source"), ConnectorOptionsFixture.options("firehose-sink"), null);
-        Map<String, String> o = ConnectorOptionsFixture.options("firehose-objects-source");
-        o.put("start", "AT_TIMESTAMP");
-        o.put("start.timestamp", "2026-11-27T10:00:00.000Z");
-        planAll(o, ConnectorOptionsFixture.options("firehose-sink"), null);
+        planAll(ConnectorOptionsFixture.options("firehose-objects-at-timestamp"), ConnectorOptionsFixture.options("firehose-sink"), null);
     }
 
     @Test
