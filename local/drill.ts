@@ -145,7 +145,12 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         sourceOptions: { "scan.shard.getrecords.maxrecordcount": "100" },
         shards: () => shards,
         extraOutputs: [],
+        kinesisOnly: true,
     });
+    if (stack.leftOut.length > 0)
+        note(
+            `not in the drill: ${stack.leftOut.map((a) => `app ${a.name} (reads the S3 objects of delivery stream ${a.streamName})`).join(", ")}; the drill takes the Kinesis sources through the season (docs/LOCAL.md)`,
+        );
     const v2Dir = changedSqlDir(repo, path.join(localDir, "sql-v2"));
     const v2: SqlCatalog = loadSqlCatalog(v2Dir, repo);
     const added: OutputTable = v2.outputs.find((o) => o.name === ADDED_OUTPUT)!;

@@ -13,7 +13,7 @@ import { APP_SITES, ClickstreamGenerator, GeneratedRecord, replayRecords, WEB_SI
 import { shardsForRate } from "./kinesis";
 import { delay, treeRss } from "./processes";
 import { AppScope, reconcile, ReconciliationResult, verdictLine } from "./reconcile";
-import { PROJECT } from "./runner";
+import { LOCAL_DISCOVERY_INTERVAL, PROJECT } from "./runner";
 import { LocalStack } from "./stack";
 import { generated, Traffic } from "./traffic";
 
@@ -54,12 +54,17 @@ const REPO = path.resolve(__dirname, "..");
 export const LOCAL_RUNNER_OPTIONS = { "local.parallelism": "1", "local.checkpoint.interval.ms": "10000", "source.idle-timeout": "10 s" };
 
 /** The generator's sources: the first stream gets 3/4 of the traffic and the web sites; the others the app sites, with offline devices. */
+/**
+ * The generated traffic of each source: the first carries the web sites' events (weight 3); a
+ * Firehose-fed source carries web sites' events too (a web shop's checkout service); every other
+ * source carries the apps' events, 1% of them from offline devices (late).
+ */
 export function trafficSources(stack: LocalStack): { name: string; sites: typeof WEB_SITES; weight: number; lateRate: number }[] {
     return stack.region.sources.map((s, i) => ({
         name: s.streamName,
-        sites: i === 0 ? WEB_SITES : APP_SITES,
+        sites: i === 0 || s.mode === "firehose" ? WEB_SITES : APP_SITES,
         weight: i === 0 ? 3 : 1,
-        lateRate: i === 0 ? 0 : 0.01,
+        lateRate: i === 0 || s.mode === "firehose" ? 0 : 0.01,
     }));
 }
 
@@ -143,11 +148,22 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
         // 2. Kinesis.
         await stack.startKinesis();
         step(2, `kinesis-local on ${stack.emulator.endpoint} (pid ${stack.emulator.process.child.pid})`);
-        for (const [i, s] of region.sources.entries()) {
+        for (const s of region.sources) {
             const latest = region.apps.some((a) => a.source === s.name && a.startPosition === "LATEST");
+            const from = latest
+                ? `; read from TRIM_HORIZON instead of LATEST (local deviation: the ${s.mode === "firehose" ? "folder" : "stream"} is new)`
+                : "";
+            if (s.mode === "firehose") {
+                const dir = path.relative(repo, stack.sourceFirehoses.get(s.streamName)!.dir);
+                note(
+                    `delivery stream ${s.streamName} (firehose: its stand-in writes ${s.compression} objects, records ${s.recordSeparator === "none" ? "back to back and newline-separated, alternately" : "one per line"}, to ${dir}/; ` +
+                        `listed every ${LOCAL_DISCOVERY_INTERVAL} (local deviation; deployed ${s.discoveryIntervalSeconds} s))${from}`,
+                );
+                continue;
+            }
+            const shards = stack.streams.find((x) => x.source === s.name)!.shards;
             note(
-                `stream ${s.streamName}: ${stack.streams[i].shards} shards (${s.mode === "attach" ? "attach: simulated by creating it; read with " + (opts.efo ? "EFO" : "POLLING (local deviation)") : "create"})` +
-                    (latest ? "; read from TRIM_HORIZON instead of LATEST (local deviation: the stream is new)" : ""),
+                `stream ${s.streamName}: ${shards} shards (${s.mode === "attach" ? "attach: simulated by creating it; read with " + (opts.efo ? "EFO" : "POLLING (local deviation)") : "create"})${from}`,
             );
         }
 
@@ -182,7 +198,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
                 `sending ${records.total} events (seed ${opts.seed}) at ${opts.rate}/s for ${opts.duration} s; event time from ${new Date(startTimeMs).toISOString()} at ${timeScale}x`,
             );
         }
-        const traffic = new Traffic({ client: stack.emulator.client, groundTruth: gtFile, rate: opts.rate, records });
+        const traffic = new Traffic({ client: stack.emulator.client, groundTruth: gtFile, rate: opts.rate, records, sourceFirehoses: stack.sourceFirehoses });
         const progress = setInterval(() => {
             const t = stack.standIn.totals();
             note(
@@ -199,6 +215,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
         sent = traffic.sent;
         sendSeconds = (Date.now() - sendStart) / 1000;
         note(`sent ${sent} records in ${sendSeconds.toFixed(1)} s (${(sent / sendSeconds).toFixed(0)}/s); ground truth in ${path.relative(repo, gtFile)}`);
+
+        for (const [name, f] of stack.sourceFirehoses) {
+            f.flush();
+            const t = f.totals();
+            note(`delivery stream ${name}: ${t.records} records in ${t.objects} objects (${t.backToBack} back to back, ${t.newline} newline-separated)`);
+        }
 
         // 6. Stop: once every app has read everything, each stops with a savepoint and drain (every window fires).
         await waitUntilRead(stack, (s) => traffic.perStream.get(s) ?? 0, 120_000);

@@ -6,6 +6,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { pathToFileURL } from "url";
 import { AppConfig, readProjectName, RegionConfig, selectedOutputs } from "../lib/config";
 import { firehoseName } from "../lib/naming";
 import { pollIntervalMs } from "../lib/connector-options";
@@ -17,6 +18,8 @@ import { Managed, ProcessGroup } from "./processes";
 
 export const PROJECT = readProjectName(path.resolve(__dirname, ".."));
 export const RUNNER_MAIN = "com.clickstream.runner.SqlRunner";
+/** How often a local app lists a Firehose-fed source's folder (docs/LOCAL.md, deviations). */
+export const LOCAL_DISCOVERY_INTERVAL = "1 s";
 
 /** Newest modification time under a path (file or folder), ms; 0 when absent. */
 export function newestMtime(p: string): number {
@@ -66,6 +69,8 @@ export interface LocalEndpoints {
     lakeRegion: string;
     /** Source streams read with EFO: stream name -> consumer ARN registered on the emulator. */
     consumerArns: Record<string, string>;
+    /** `mode: firehose` sources: delivery stream name -> the local folder its stand-in delivers objects to. */
+    objectDirs?: Record<string, string>;
     /** Local runner options (`runner` group) of every app: checkpoint interval, parallelism, idle timeout. */
     runnerOptions: Record<string, string>;
     /** More `runner` options per app: its REST port and checkpoint folder. */
@@ -89,18 +94,23 @@ export function planApps(region: RegionConfig, catalog: SqlCatalog, ep: LocalEnd
     return region.apps.map((app) => {
         const source = region.sources.find((s) => s.name === app.source)!;
         const consumerArn = source.mode === "attach" ? ep.consumerArns[source.streamName] : undefined;
+        const objectDir = ep.objectDirs?.[source.streamName];
+        if (app.read.readMode === "OBJECTS" && !objectDir) throw new Error(`app ${app.name}: no local folder for the objects of ${source.streamName}`);
         // Locally an attached stream is polled too (docs/LOCAL.md): every app of a stream shares its GetRecords limit.
         const properties = appRuntimeProperties({
             app: localStart(app),
             catalog,
             sourceRegion: region.region,
-            source: consumerArn
-                ? { streamName: source.streamName, readMode: "EFO", consumerArn }
-                : {
-                      streamName: source.streamName,
-                      readMode: "POLLING",
-                      pollIntervalMs: pollIntervalMs(region.apps.filter((a) => a.source === source.name).length),
-                  },
+            source:
+                app.read.readMode === "OBJECTS"
+                    ? { streamName: source.streamName, ...app.read }
+                    : consumerArn
+                      ? { streamName: source.streamName, readMode: "EFO", consumerArn }
+                      : {
+                            streamName: source.streamName,
+                            readMode: "POLLING",
+                            pollIntervalMs: pollIntervalMs(region.apps.filter((a) => a.source === source.name).length),
+                        },
             lake,
             lakeStack: "local",
             local: {
@@ -108,6 +118,8 @@ export function planApps(region: RegionConfig, catalog: SqlCatalog, ep: LocalEnd
                 firehoseEndpoint: ep.firehose,
                 runnerOptions: { ...ep.runnerOptions, ...(ep.appRunnerOptions?.[app.name] ?? {}) },
                 sourceOptions: ep.sourceOptions,
+                // The folder instead of s3://bucket/prefix, listed every second (deployed: discoveryIntervalSeconds).
+                objectsOptions: objectDir ? { path: `${pathToFileURL(objectDir).href}/`, "discovery-interval": LOCAL_DISCOVERY_INTERVAL } : undefined,
             },
         });
         return { app, streamName: source.streamName, outputs: selectedOutputs(app, catalog.outputs), properties };

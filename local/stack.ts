@@ -7,12 +7,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { LakeConfig, outputNamesOf, parseLakeConfig, parseRegionConfig, readStackFile, RegionConfig } from "../lib/config";
+import { AppConfig, LakeConfig, outputNamesOf, parseLakeConfig, parseRegionConfig, readStackFile, RegionConfig } from "../lib/config";
 import { firehoseName } from "../lib/naming";
 import { OutputTable, SqlCatalog, loadSqlCatalog } from "../lib/sql/catalog";
 import { glueColumns } from "../lib/sql/glue-schema";
 import { RunnerCounts, runnerAccounting } from "./accounting";
 import { FirehoseStandIn } from "./firehose";
+import { SourceFirehose } from "./source-firehose";
 import { runningJob, stopWithSavepoint } from "./flink-rest";
 import { createStream, Emulator, registerConsumer, startEmulator } from "./kinesis";
 import { delay, freePort, Managed, ProcessGroup } from "./processes";
@@ -35,8 +36,10 @@ export interface LocalStackOptions {
     extraOutputs?: OutputTable[];
     /** `runner` options of every app; see docs/LOCAL.md. */
     runnerOptions: Record<string, string>;
-    /** Connector options added to each app's source table. */
+    /** Connector options added to each app's Kinesis source table. */
     sourceOptions?: Record<string, string>;
+    /** Leave out `mode: firehose` sources and the apps that read them (the drill covers Kinesis sources). */
+    kinesisOnly?: boolean;
 }
 
 /** One running (or stopped) runner JVM. */
@@ -58,12 +61,16 @@ export class LocalStack {
     firehoseEndpoint!: string;
     readonly consumerArns: Record<string, string> = {};
     readonly streams: { source: string; streamName: string; shards: number }[] = [];
+    /** Stand-ins of the producers' own Firehoses (`mode: firehose` sources), by delivery stream name. */
+    readonly sourceFirehoses = new Map<string, SourceFirehose>();
 
     private constructor(
         readonly o: LocalStackOptions,
         readonly region: RegionConfig,
         readonly lake: LakeConfig,
         readonly catalog: SqlCatalog,
+        /** Apps of the stack left out by `kinesisOnly`. */
+        readonly leftOut: AppConfig[] = [],
     ) {
         this.runDir = path.join(o.localDir, "run");
         this.lakeDir = path.join(o.localDir, "lake");
@@ -74,9 +81,14 @@ export class LocalStack {
         const catalog = loadSqlCatalog(path.join(o.repo, "sql"), o.repo);
         const stackFile = path.join(o.repo, `Pulumi.${o.stack}.yaml`);
         if (!fs.existsSync(stackFile)) throw new Error(`--stack: no ${path.basename(stackFile)} in ${o.repo}`);
-        const region = parseRegionConfig(readStackFile(stackFile), ...outputNamesOf(catalog.outputs));
+        const parsed = parseRegionConfig(readStackFile(stackFile), ...outputNamesOf(catalog.outputs));
+        const kinesis = parsed.sources.filter((s) => s.mode !== "firehose").map((s) => s.name);
+        const region = o.kinesisOnly
+            ? { ...parsed, sources: parsed.sources.filter((s) => kinesis.includes(s.name)), apps: parsed.apps.filter((a) => kinesis.includes(a.source)) }
+            : parsed;
+        const leftOut = parsed.apps.filter((a) => !region.apps.includes(a));
         const lake = parseLakeConfig(readStackFile(path.join(o.repo, "Pulumi.lake.yaml")), { project: PROJECT, stack: "lake" });
-        const stack = new LocalStack(o, region, lake, catalog);
+        const stack = new LocalStack(o, region, lake, catalog, leftOut);
         if (!o.keep) {
             fs.rmSync(stack.runDir, { recursive: true, force: true });
             fs.rmSync(stack.lakeDir, { recursive: true, force: true });
@@ -94,10 +106,17 @@ export class LocalStack {
         return stack;
     }
 
-    /** Starts kinesis-local and creates every source stream (an attached one is simulated by creating it). */
+    /**
+     * Starts kinesis-local and creates every source stream (an attached one is simulated by creating it),
+     * and a delivery-stream stand-in writing objects into `<run>/sources/<source>/` for each `mode: firehose` source.
+     */
     async startKinesis(): Promise<void> {
         this.emulator = await startEmulator(this.group, this.region.region, path.join(this.runDir, "kinesis-local.log"));
         for (const [i, s] of this.region.sources.entries()) {
+            if (s.mode === "firehose") {
+                this.sourceFirehoses.set(s.streamName, new SourceFirehose(s, path.join(this.runDir, "sources", s.name)));
+                continue;
+            }
             const shards = this.o.shards(s, i, this.region.sources.length);
             const arn = await createStream(this.emulator.client, s.streamName, shards);
             if (s.mode === "attach" && this.o.efo) this.consumerArns[s.streamName] = await registerConsumer(this.emulator.client, arn, `${PROJECT}-local`);
@@ -135,6 +154,7 @@ export class LocalStack {
             firehose: this.firehoseEndpoint,
             lakeRegion: this.lake.region,
             consumerArns: this.consumerArns,
+            objectDirs: Object.fromEntries([...this.sourceFirehoses].map(([name, f]) => [name, f.dir])),
             runnerOptions: this.o.runnerOptions,
             appRunnerOptions,
             sourceOptions: this.o.sourceOptions,
@@ -243,8 +263,9 @@ export class LocalStack {
         }
     }
 
-    /** Stops everything this stack started (by pid) and flushes the stand-in. */
+    /** Stops everything this stack started (by pid) and flushes the stand-ins. */
     async close(): Promise<void> {
+        for (const f of this.sourceFirehoses.values()) f.close();
         await this.group.stopAll(5_000);
         await this.standIn?.stop().catch(() => undefined);
     }

@@ -9,6 +9,7 @@ import { classifyPayload } from "./classify";
 import { ClickstreamGenerator, GeneratedRecord, SiteSpec } from "./generator";
 import { putBatch } from "./kinesis";
 import { delay } from "./processes";
+import { SourceFirehose } from "./source-firehose";
 
 export interface TrafficSource {
     streamName: string;
@@ -27,7 +28,12 @@ export interface TrafficOptions {
     records: { next(): GeneratedRecord | undefined };
     /** Share of each stream's records pinned to its first shard (ExplicitHashKey 0): an uneven load. */
     hotShardShare?: number;
+    /** `mode: firehose` sources by delivery stream name: their records go to these stand-ins, not to Kinesis. */
+    sourceFirehoses?: Map<string, SourceFirehose>;
 }
+
+/** The ground truth's `shard` of a record sent to a producer's Firehose: it has no shards, only objects. */
+export const OBJECTS_SHARD = "objects";
 
 /** What the ground truth holds for one sent record. */
 export function groundTruthLine(r: GeneratedRecord, stream: string, shard: string, sentMs: number): string {
@@ -111,6 +117,13 @@ export class Traffic {
         }
         await Promise.all(
             [...byStream.entries()].map(async ([stream, list]) => {
+                const firehose = this.o.sourceFirehoses?.get(stream);
+                if (firehose) {
+                    const sentMs = firehose.put(list.map((r) => r.data));
+                    fs.writeSync(this.gt, list.map((r) => groundTruthLine(r, stream, OBJECTS_SHARD, sentMs)).join("\n") + "\n");
+                    this.perStream.set(stream, (this.perStream.get(stream) ?? 0) + list.length);
+                    return;
+                }
                 const hot = (this.o.hotShardShare ?? 0) > 0;
                 const res = await putBatch(
                     this.o.client,
