@@ -133,9 +133,12 @@ export interface GeneratorOptions {
     startTimeMs: number;
     /**
      * The source streams, each with its sites; events are spread over them by weight. `lateRate`: the
-     * share of the source's events sent 2.5 to 6 min after they happened (default 0).
+     * share of the source's events sent 2.5 to 6 min after they happened (default 0). `wholeJsonOnly`:
+     * the source's records are written back to back (a Firehose with `recordSeparator: none`), where a
+     * truncated or glued record would change how the records after it are split, so its malformed
+     * records are whole JSON objects (a missing or blank field, a bad or absurd timestamp).
      */
-    sources: { name: string; sites: SiteSpec[]; weight: number; lateRate?: number }[];
+    sources: { name: string; sites: SiteSpec[]; weight: number; lateRate?: number; wholeJsonOnly?: boolean }[];
     /** Share of events that are out of order. Default 0.03. */
     outOfOrderRate?: number;
     /** Upper bound of out-of-order lateness, event-time ms. Default 20 000 (watermark delay: 60 000). */
@@ -159,6 +162,7 @@ interface Session {
     device: (typeof DEVICES)[number];
     stage: EventType;
     lateRate: number;
+    wholeJsonOnly: boolean;
     campaign?: string;
     experiment?: string;
     cartValue: number;
@@ -264,7 +268,11 @@ export class ClickstreamGenerator {
         };
         const base = { seq, source: session.source, partitionKey: session.id };
         if (malformed) {
-            const kind = r.pick(["not_json", "glued", "missing_field", "blank_field", "bad_timestamp", "absurd_timestamp"] as const);
+            const kind = r.pick(
+                session.wholeJsonOnly
+                    ? (["missing_field", "blank_field", "bad_timestamp", "absurd_timestamp"] as const)
+                    : (["not_json", "glued", "missing_field", "blank_field", "bad_timestamp", "absurd_timestamp"] as const),
+            );
             if (kind === "not_json") {
                 const text = JSON.stringify(body);
                 return { ...base, data: text.slice(0, 20 + r.int(text.length - 40)), label: { kind: "malformed", malformed: kind, latenessMs: 0 } };
@@ -331,6 +339,7 @@ export class ClickstreamGenerator {
                 device: r.pick(DEVICES),
                 stage: "page_view",
                 lateRate: source.lateRate ?? 0,
+                wholeJsonOnly: source.wholeJsonOnly ?? false,
                 campaign,
                 experiment: r.chance(0.3) ? r.pick(EXPERIMENTS) : undefined,
                 cartValue: 0,

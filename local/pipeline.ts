@@ -56,15 +56,17 @@ export const LOCAL_RUNNER_OPTIONS = { "local.parallelism": "1", "local.checkpoin
 /** The generator's sources: the first stream gets 3/4 of the traffic and the web sites; the others the app sites, with offline devices. */
 /**
  * The generated traffic of each source: the first carries the web sites' events (weight 3); a
- * Firehose-fed source carries web sites' events too (a web shop's checkout service); every other
- * source carries the apps' events, 1% of them from offline devices (late).
+ * Firehose-fed source carries web sites' events too (a web shop's checkout service; written back to
+ * back, its malformed records are whole JSON objects); every other source carries the apps' events,
+ * 1% of them from offline devices (late).
  */
-export function trafficSources(stack: LocalStack): { name: string; sites: typeof WEB_SITES; weight: number; lateRate: number }[] {
+export function trafficSources(stack: LocalStack): { name: string; sites: typeof WEB_SITES; weight: number; lateRate: number; wholeJsonOnly: boolean }[] {
     return stack.region.sources.map((s, i) => ({
         name: s.streamName,
         sites: i === 0 || s.mode === "firehose" ? WEB_SITES : APP_SITES,
         weight: i === 0 ? 3 : 1,
         lateRate: i === 0 || s.mode === "firehose" ? 0 : 0.01,
+        wholeJsonOnly: s.mode === "firehose" && s.recordSeparator === "none",
     }));
 }
 
