@@ -180,7 +180,7 @@ export function livePageHtml(title: string, intervalMs = REFRESH_MS): string {
 body{font-family:system-ui,sans-serif;margin:24px;color:#222;background:#fafafa}
 h1{font-size:20px}h2{font-size:16px;margin-top:24px}h3{font-size:14px}.meta{font-weight:normal;color:#666}
 #status{font-weight:600}#status[data-phase=ended]{color:#2a7}
-.grid{display:flex;flex-wrap:wrap;gap:16px}.card{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px;width:600px;height:280px}
+.grid{display:flex;flex-wrap:wrap;gap:16px}.card{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px;width:560px;height:280px}
 table{border-collapse:collapse;font-size:12px;background:#fff}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left}td.num{text-align:right}
 .scroll{max-height:260px;overflow:auto;display:inline-block}
 .error{color:#b00;white-space:pre-wrap}
