@@ -96,8 +96,10 @@ export function buildProgram(): Command {
                 "  .local/run/           ground truth, app properties, logs",
                 "  .local/lake/          Parquet files, and errors/ for failed conversions",
                 "  .local/dashboard.html charts and query results",
+                "  http://127.0.0.1:<port>/ the live dashboard, during the run (or on, with --serve)",
                 "",
-                "Ctrl-C stops every process it started (by pid, SIGTERM then SIGKILL).",
+                "Ctrl-C stops every process it started (by pid, SIGTERM then SIGKILL);",
+                "after the run, with --serve, it closes the dashboard (exit: the run's code).",
                 "See docs/LOCAL.md.",
             ].join("\n"),
         );
