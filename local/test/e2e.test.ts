@@ -277,7 +277,8 @@ describe("local: end to end (npm start, 20 s of traffic)", function () {
         process.stdout.write(
             `      live dashboard: ${w.length} new windows; file landed -> row on the page: min ${fmt(delays[0])}, median ${fmt(delays[Math.floor(delays.length / 2)])}, max ${fmt(delays[delays.length - 1])} (bound ${fmt(LIVE_BOUND_MS)})\n`,
         );
-        expect(w.length).to.be.at.least(4);
+        // At least the first file of each watched output; on a busy machine the apps may fire every window at the drain, in one file each.
+        expect(w.length).to.be.at.least(LIVE_TARGETS.length);
         for (const x of w) expect((x.shownMs ?? Infinity) - x.landedMs, `${x.query} ${x.key} (${x.file})`).to.be.at.most(LIVE_BOUND_MS);
         expect(live!.consoleErrors).to.deep.equal([]);
         expect(live!.statusAtEnd).to.match(/^Run ended \(serving until Ctrl-C\): reconciliation: \d+ windows, 0 mismatches$/);
