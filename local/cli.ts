@@ -1,11 +1,12 @@
 /**
- * `npm start -- [--stack eu] [--duration SECONDS] [--rate EVENTS_PER_SECOND] [--seed N] [--events FILE] [--keep]`
- * Runs the whole pipeline locally. See docs/LOCAL.md.
+ * `npm start -- [--stack eu] [--duration SECONDS] [--rate EVENTS_PER_SECOND] [--seed N] [--events FILE] [--keep] [--port N] [--serve]`
+ * Runs the whole pipeline locally, with a live dashboard on 127.0.0.1. See docs/LOCAL.md.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { Command } from "commander";
 import { ArgError, parseArgs, stackName, validated, wholeNumber } from "./args";
+import { DashboardServer } from "./dashboard-server";
 import { runPipeline, RunOptions } from "./pipeline";
 
 const REPO = path.resolve(__dirname, "..");
@@ -28,7 +29,8 @@ export function buildProgram(): Command {
                 "  2. the runner jar and sql/ in Flink local mode, one JVM per app of the stack",
                 "  3. a Firehose stand-in writing Parquet (Glue schema) to",
                 "     .local/lake/<output>/year=/month=/day=/hour=/",
-                "  4. the sql/athena/ queries with DuckDB, and .local/dashboard.html",
+                "  4. the sql/athena/ queries with DuckDB, and .local/dashboard.html; during",
+                "     the run, a live dashboard on http://127.0.0.1:<port>/ (its URL is printed)",
                 "  5. a reconciliation of every window against an independent DuckDB",
                 "     recomputation from .local/run/ground-truth.jsonl",
                 "",
@@ -74,6 +76,12 @@ export function buildProgram(): Command {
             validated((v) => wholeNumber("--time-scale", v, 1, 60)),
             10,
         )
+        .option(
+            "--port <n>",
+            "port of the live dashboard on 127.0.0.1 (default: a free one)",
+            validated((v) => wholeNumber("--port", v, 1, 65535)),
+        )
+        .option("--serve", "keep serving the live dashboard after the run, until Ctrl-C")
         .addHelpText(
             "after",
             [
@@ -82,13 +90,16 @@ export function buildProgram(): Command {
                 "  npm start",
                 "  npm start -- --duration 30 --rate 500 --seed 7",
                 "  npm start -- --events my-events.jsonl --rate 100",
+                "  npm start -- --serve --port 8080",
                 "",
                 "Outputs:",
                 "  .local/run/           ground truth, app properties, logs",
                 "  .local/lake/          Parquet files, and errors/ for failed conversions",
                 "  .local/dashboard.html charts and query results",
+                "  http://127.0.0.1:<port>/ the live dashboard, during the run (or on, with --serve)",
                 "",
-                "Ctrl-C stops every process it started (by pid, SIGTERM then SIGKILL).",
+                "Ctrl-C stops every process it started (by pid, SIGTERM then SIGKILL);",
+                "after the run, with --serve, it closes the dashboard (exit: the run's code).",
                 "See docs/LOCAL.md.",
             ].join("\n"),
         );
@@ -105,14 +116,33 @@ export async function main(argv: string[]): Promise<number> {
         events: o.events,
         keep: Boolean(o.keep),
         timeScale: o.timeScale,
+        dashboard: { port: o.port ?? 0, serve: Boolean(o.serve) },
     };
     try {
         const r = await runPipeline(options);
+        if (r.dashboard) await serveUntilSignal(r.dashboard);
         return r.exitCode;
     } catch (e) {
         process.stderr.write(`npm start failed: ${(e as Error).message}\n`);
         return 1;
     }
+}
+
+/** `--serve`: waits for Ctrl-C (or SIGTERM), then closes the dashboard. */
+export async function serveUntilSignal(server: DashboardServer, log = (l: string) => process.stdout.write(l + "\n")): Promise<NodeJS.Signals> {
+    log(`dashboard: ${server.url} (serving the finished run until Ctrl-C)`);
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        const on = (s: NodeJS.Signals) => {
+            process.off("SIGINT", on);
+            process.off("SIGTERM", on);
+            resolve(s);
+        };
+        process.on("SIGINT", on);
+        process.on("SIGTERM", on);
+    });
+    await server.close();
+    log(`${signal}: dashboard closed`);
+    return signal;
 }
 
 if (require.main === module) {

@@ -8,6 +8,9 @@ import * as path from "path";
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { registerLakeViews, runAthenaQueries, QueryResult } from "./athena";
 import { BarChart, dashboardHtml, LineChart, toSeries } from "./dashboard";
+import { liveModel, LiveOutput } from "./dashboard-model";
+import { DashboardServer, startDashboardServer } from "./dashboard-server";
+import { glueColumns } from "../lib/sql/glue-schema";
 import { operatorMetrics } from "./flink-rest";
 import { APP_SITES, ClickstreamGenerator, GeneratedRecord, replayRecords, WEB_SITES } from "./generator";
 import { shardsForRate } from "./kinesis";
@@ -32,6 +35,11 @@ export interface RunOptions {
     efo?: boolean;
     /** False: never build the runner jar, run the one in runner/target as it is (local/bench.ts). Default true. */
     buildJar?: boolean;
+    /**
+     * Serve the live dashboard on 127.0.0.1 during the run (local/dashboard-server.ts): `port` 0 for a free
+     * one. With `serve`, it stays open after the run (RunResult.dashboard; the caller closes it).
+     */
+    dashboard?: { port: number; serve: boolean };
 }
 
 export interface RunResult {
@@ -42,6 +50,14 @@ export interface RunResult {
     peakRssBytes: number;
     athena: QueryResult[];
     localDir: string;
+    /** The live dashboard, still serving (only with `dashboard.serve`). */
+    dashboard?: DashboardServer;
+}
+
+/** What the run tells the live dashboard: its outputs once set up, and each progress line. */
+interface RunHooks {
+    setUp(stack: LocalStack): void;
+    progress(line: string): void;
 }
 
 const REPO = path.resolve(__dirname, "..");
@@ -113,13 +129,41 @@ export function scopes(stack: LocalStack, outputs: (app: string) => string[]): A
     }));
 }
 
+/**
+ * Runs the pipeline. With `opts.dashboard`, the live dashboard serves first (its URL is the first line),
+ * queries the lake whenever a page asks, and closes when the run ends (or stays open with `serve`).
+ */
 export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     const repo = opts.repo ?? REPO;
     const log = opts.log ?? ((l: string) => process.stdout.write(l + "\n"));
+    if (!opts.dashboard) return runSteps(opts, repo, log);
+    let live: { lakeDir: string; outputs: LiveOutput[] } | undefined;
+    const server = await startDashboardServer({
+        port: opts.dashboard.port,
+        title: `${PROJECT} — local run (stack ${opts.stack}, seed ${opts.seed})`,
+        model: async () => (live ? liveModel({ ...live, athenaDir: path.join(repo, "sql", "athena") }) : null),
+    });
+    log(`dashboard: ${server.url} (live)`);
+    let keepOpen = false;
+    try {
+        const result = await runSteps(opts, repo, log, {
+            setUp: (stack) => (live = { lakeDir: stack.lakeDir, outputs: stack.catalog.outputs.map((o) => ({ name: o.name, columns: glueColumns(o) })) }),
+            progress: (line) => server.setStatus({ phase: "running", step: line.replace(/^\[\s*\d+ s\]\s+/, "") }),
+        });
+        keepOpen = opts.dashboard.serve;
+        server.setStatus({ phase: "ended", step: result.reconciliation ? verdictLine(result.reconciliation) : `exit ${result.exitCode}`, serving: keepOpen });
+        return keepOpen ? { ...result, dashboard: server } : result;
+    } finally {
+        if (!keepOpen) await server.close();
+    }
+}
+
+async function runSteps(opts: RunOptions, repo: string, log: (line: string) => void, hooks?: RunHooks): Promise<RunResult> {
     const localDir = path.join(repo, ".local");
     const started = Date.now();
-    const step = (n: number, what: string) => log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${n}/9 ${what}`);
-    const note = (what: string) => log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s]     ${what}`);
+    const progress = (line: string) => (log(line), hooks?.progress(line));
+    const step = (n: number, what: string) => progress(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${n}/9 ${what}`);
+    const note = (what: string) => progress(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s]     ${what}`);
 
     // 1. Setup: config, SQL, jar.
     const stack = await LocalStack.setup({
@@ -135,6 +179,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
         shards: (_s, i, count) => shardsForRate(opts.events ? (i === 0 ? opts.rate : 1) : Math.ceil((opts.rate * (i === 0 ? 3 : 1)) / (3 + count - 1))),
     });
     const { region, lake, catalog } = stack;
+    hooks?.setUp(stack);
     step(
         1,
         `setup: stack ${opts.stack} (${region.region}): ${region.sources.length} source stream(s), ${region.apps.length} app(s); lake region ${lake.region}`,

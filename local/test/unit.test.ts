@@ -15,6 +15,14 @@ import { Rng, Zipf } from "../rng";
 import { localStart } from "../runner";
 import { AppConfig } from "../../lib/config";
 import { barChartSvg, lineChartSvg } from "../dashboard";
+import * as http from "http";
+import { loadSqlCatalog } from "../../lib/sql/catalog";
+import { glueColumns } from "../../lib/sql/glue-schema";
+import { parseArgs } from "../args";
+import { buildProgram } from "../cli";
+import { liveModel } from "../dashboard-model";
+import { LiveResponse, rowKey } from "../dashboard-page";
+import { startDashboardServer } from "../dashboard-server";
 
 const gen = (seed: number) =>
     new ClickstreamGenerator({
@@ -259,5 +267,104 @@ describe("local: reconciliation of rejected_events", () => {
         expect(r.mismatches.filter((m) => m.output === "rejected_events")).to.deep.equal([
             { output: "rejected_events", key: { region: "eu-west-1", reason: "not_json" }, expected: { records: "2" }, actual: { records: "1" } },
         ]);
+    });
+});
+
+describe("local: live dashboard", () => {
+    const REPO = path.resolve(__dirname, "..", "..");
+    const outputs = loadSqlCatalog(path.join(REPO, "sql"), REPO).outputs.map((o) => ({ name: o.name, columns: glueColumns(o) }));
+    const athenaDir = path.join(REPO, "sql", "athena");
+    const windowFile = async (lake: string, minutes: number) => {
+        const dir = path.join(lake, "active_users_1m", "year=2026", "month=11", "day=27", "hour=10");
+        fs.mkdirSync(dir, { recursive: true });
+        const db = await (await DuckDBInstance.create(":memory:")).connect();
+        await db.run(
+            `COPY (SELECT TIMESTAMP '2026-11-27 10:00:00' + INTERVAL (i) MINUTE AS window_start, TIMESTAMP '2026-11-27 10:01:00' + INTERVAL (i) MINUTE AS window_end, ` +
+                `'eu-west-1' AS region, 'shop-de' AS site, 'DE' AS country, (5 + i)::BIGINT AS active_users FROM range(${minutes}) t(i)) TO '${dir}/f.parquet' (FORMAT parquet)`,
+        );
+        db.closeSync();
+    };
+
+    it("takes --port and --serve, and refuses a bad port with one line", () => {
+        const errors: string[] = [];
+        const write = process.stderr.write;
+        process.stderr.write = ((s: string) => (errors.push(s), true)) as typeof process.stderr.write;
+        try {
+            expect(parseArgs(buildProgram(), ["--port", "abc"])).to.equal(2);
+            expect(parseArgs(buildProgram(), ["--port", "70000"])).to.equal(2);
+        } finally {
+            process.stderr.write = write;
+        }
+        expect(errors).to.deep.equal([
+            "--port: 'abc' is not valid; expected a whole number from 1 to 65535\n",
+            "--port: '70000' is not valid; expected a whole number from 1 to 65535\n",
+        ]);
+        const o = parseArgs(buildProgram(), ["--port", "8080", "--serve"]) as Record<string, unknown>;
+        expect([o.port, o.serve]).to.deep.equal([8080, true]);
+        const d = parseArgs(buildProgram(), []) as Record<string, unknown>;
+        expect([d.port, d.serve]).to.deep.equal([undefined, undefined]);
+    });
+
+    it("models a lake without files with every query and no error, then a window once its file lands", async () => {
+        const lake = fs.mkdtempSync(path.join(os.tmpdir(), "live-lake-"));
+        try {
+            const empty = await liveModel({ lakeDir: lake, athenaDir, outputs });
+            expect(empty.errors).to.deep.equal([]);
+            expect(empty.tables.map((t) => t.name)).to.include.members([
+                "active_users_1m_latest",
+                "cart_value_by_campaign_latest",
+                "rejected_events_by_reason",
+            ]);
+            for (const t of empty.tables) expect(t.totalRows, t.name).to.equal(0);
+            for (const o of empty.outputs) expect([o.files, o.freshnessSeconds], o.output).to.deep.equal([0, null]);
+
+            await windowFile(lake, 3);
+            const m = await liveModel({ lakeDir: lake, athenaDir, outputs, now: Date.UTC(2026, 10, 27, 10, 5) });
+            expect(m.errors).to.deep.equal([]);
+            const t = m.tables.find((x) => x.name === "active_users_1m_latest")!;
+            expect(t.totalRows).to.equal(3);
+            expect(rowKey(t.columns, t.rows[0])).to.equal("eu-west-1|shop-de|DE|2026-11-27 10:02:00|2026-11-27 10:03:00");
+            const f = m.outputs.find((o) => o.output === "active_users_1m")!;
+            expect([f.files, f.timeColumn, f.freshnessSeconds]).to.deep.equal([1, "window_end", 120]); // 10:05 − 10:03
+            expect(m.outputs.find((o) => o.output === "rejected_events")!.timeColumn).to.equal("received_at");
+            expect(m.lines.find((l) => l.id === "active-users-by-site")!.series).to.deep.equal([
+                {
+                    name: "shop-de",
+                    points: [0, 1, 2].map((i) => ({ x: Date.UTC(2026, 10, 27, 10, i), y: 5 + i })),
+                },
+            ]);
+        } finally {
+            fs.rmSync(lake, { recursive: true, force: true });
+        }
+    });
+
+    it("serves the page, Chart.js and the model on 127.0.0.1 only, to no other host name", async () => {
+        const lake = fs.mkdtempSync(path.join(os.tmpdir(), "live-lake-"));
+        await windowFile(lake, 2);
+        const server = await startDashboardServer({ title: "t", model: () => liveModel({ lakeDir: lake, athenaDir, outputs }) });
+        try {
+            expect(server.url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+            const page = await (await fetch(server.url)).text();
+            expect(page).to.contain('<script src="/vendor/chart.umd.min.js"></script>');
+            expect(page).to.not.match(/https?:\/\//); // no CDN
+            const js = await fetch(server.url + "vendor/chart.umd.min.js");
+            expect([js.status, js.headers.get("content-type")]).to.deep.equal([200, "text/javascript; charset=utf-8"]);
+            expect(await js.text()).to.contain("Chart.js v4.5.1");
+            server.setStatus({ phase: "running", step: "5/9 sending" });
+            const r = (await (await fetch(server.url + "api/model")).json()) as LiveResponse;
+            expect(r.status).to.deep.equal({ phase: "running", step: "5/9 sending", serving: false });
+            expect(r.model!.tables.find((x) => x.name === "active_users_1m_latest")!.totalRows).to.equal(2);
+            const other = await new Promise<number>((resolve, reject) =>
+                http
+                    .get(server.url + "api/model", { headers: { host: "attacker.example:80" } }, (res) => (res.resume(), resolve(res.statusCode!)))
+                    .on("error", reject),
+            );
+            expect(other).to.equal(403);
+            expect((await fetch(server.url + "nothing")).status).to.equal(404);
+            expect((await fetch(server.url + "api/model", { method: "POST" })).status).to.equal(405);
+        } finally {
+            await server.close();
+            fs.rmSync(lake, { recursive: true, force: true });
+        }
     });
 });
