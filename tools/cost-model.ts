@@ -213,9 +213,25 @@ export function estimateSeason(input: CostInput): CostEstimate {
             const apps = readers(s);
             if (on && apps.length > 0) {
                 const interval = a("sourceFirehose.bufferIntervalSeconds");
-                notes.push(`${s.streamName} is read from its S3 objects: the delivery stream and its bucket are not ours; one object per ${interval} s assumed`);
-                add("S3 (source)", `${s.streamName}: LIST every ${s.discoveryIntervalSeconds} s by ${apps.length} app(s)`, (apps.length * seconds) / s.discoveryIntervalSeconds, "requests", "s3.putThousand", 1000);
-                add("S3 (source)", `${s.streamName}: GET of each delivered object by ${apps.length} app(s)`, (apps.length * seconds) / interval, "requests", "s3.getThousand", 1000);
+                notes.push(
+                    `${s.streamName} is read from its S3 objects: the delivery stream and its bucket are not ours; one object per ${interval} s assumed`,
+                );
+                add(
+                    "S3 (source)",
+                    `${s.streamName}: LIST every ${s.discoveryIntervalSeconds} s by ${apps.length} app(s)`,
+                    (apps.length * seconds) / s.discoveryIntervalSeconds,
+                    "requests",
+                    "s3.putThousand",
+                    1000,
+                );
+                add(
+                    "S3 (source)",
+                    `${s.streamName}: GET of each delivered object by ${apps.length} app(s)`,
+                    (apps.length * seconds) / interval,
+                    "requests",
+                    "s3.getThousand",
+                    1000,
+                );
             }
             continue;
         }
