@@ -3,6 +3,7 @@
  * `lakeAlarmSpecs` list them, the monitoring components create one `aws.cloudwatch.MetricAlarm` per spec
  * through `metricAlarmArgs`, tests assert them exactly and the cost estimate counts them.
  */
+import { AppConfig } from "./config";
 
 /** The metric an alarm watches. */
 export interface AlarmMetric {
@@ -87,6 +88,17 @@ export interface MonitoredApp {
     readMode: "EFO" | "POLLING" | "OBJECTS";
     /** With EFO: the name of its consumer. */
     consumerName?: string;
+}
+
+/** The apps as monitoring sees them; `physicalName` gives an app's Managed Flink (and EFO consumer) name. Pure. */
+export function monitoredApps(apps: AppConfig[], physicalName: (app: string) => string): MonitoredApp[] {
+    return apps.map((a) => ({
+        name: a.name,
+        applicationName: physicalName(a.name),
+        streamName: a.streamName,
+        readMode: a.read.readMode,
+        ...(a.read.readMode === "EFO" ? { consumerName: physicalName(a.name) } : {}),
+    }));
 }
 
 export interface RegionAlarmInputs {

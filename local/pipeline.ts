@@ -6,9 +6,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { registerLakeViews, runAthenaQueries, QueryResult } from "./athena";
+import { runAthenaQueries, QueryResult } from "./athena";
 import { BarChart, dashboardHtml, LineChart, toSeries } from "./dashboard";
-import { liveModel, LiveOutput } from "./dashboard-model";
+import { liveModel, LiveOutput, registerLiveViews } from "./dashboard-model";
 import { DashboardServer, startDashboardServer } from "./dashboard-server";
 import { glueColumns } from "../lib/sql/glue-schema";
 import { operatorMetrics } from "./flink-rest";
@@ -147,7 +147,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     let keepOpen = false;
     try {
         const result = await runSteps(opts, repo, log, {
-            setUp: (stack) => (live = { lakeDir: stack.lakeDir, outputs: stack.catalog.outputs.map((o) => ({ name: o.name, columns: glueColumns(o) })) }),
+            setUp: (stack) => (live = { lakeDir: stack.lakeDir, outputs: lakeOutputs(stack) }),
             progress: (line) => server.setStatus({ phase: "running", step: line.replace(/^\[\s*\d+ s\]\s+/, "") }),
         });
         keepOpen = opts.dashboard.serve;
@@ -158,153 +158,212 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     }
 }
 
+/** What every step of one run shares: its options, where it writes, and how it reports. */
+interface Run {
+    opts: RunOptions;
+    repo: string;
+    localDir: string;
+    log: (line: string) => void;
+    /** `[ 12 s] n/9 what`: a step's headline. */
+    step: (n: number, what: string) => void;
+    /** `[ 12 s]     what`: a detail line. */
+    note: (what: string) => void;
+}
+
+/** What step 5 sent. */
+interface Sent {
+    traffic: Traffic;
+    gtFile: string;
+    seconds: number;
+}
+
+/** Steps 1 to 9, in order (docs/LOCAL.md); the verdict is printed once, at the end. */
 async function runSteps(opts: RunOptions, repo: string, log: (line: string) => void, hooks?: RunHooks): Promise<RunResult> {
-    const localDir = path.join(repo, ".local");
     const started = Date.now();
     const progress = (line: string) => (log(line), hooks?.progress(line));
-    const step = (n: number, what: string) => progress(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${n}/9 ${what}`);
-    const note = (what: string) => progress(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s]     ${what}`);
-
-    // 1. Setup: config, SQL, jar.
-    const stack = await LocalStack.setup({
+    const at = () => `[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s]`;
+    const run: Run = {
+        opts,
         repo,
+        localDir: path.join(repo, ".local"),
+        log,
+        step: (n, what) => progress(`${at()} ${n}/9 ${what}`),
+        note: (what) => progress(`${at()}     ${what}`),
+    };
+
+    const stack = await setUp(run);
+    hooks?.setUp(stack);
+    const uninstall = installSignalHandlers(stack, log);
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRss([process.pid]))), 1000);
+    let sent: Sent;
+    try {
+        await startKinesis(run, stack);
+        await startFirehose(run, stack);
+        await startFlink(run, stack);
+        sent = await sendTraffic(run, stack);
+        await stopWithDrain(run, stack, sent);
+    } catch (e) {
+        await stack.close();
+        throw e;
+    } finally {
+        clearInterval(sampler);
+        uninstall();
+    }
+
+    const db = await (await DuckDBInstance.create(":memory:")).connect();
+    const athena = await queryLake(run, stack, db);
+    const rec = await reconcileRun(run, stack, db, sent.gtFile);
+    await writeDashboard(run, stack, db, athena, rec);
+    db.closeSync();
+
+    log(rec.accounting.line);
+    log(verdictLine(rec));
+    const exitCode = rec.mismatches.length > 0 || !rec.accounting.ok || rec.windows === 0 ? 1 : 0;
+    return { exitCode, reconciliation: rec, sent: sent.traffic.sent, sendSeconds: sent.seconds, peakRssBytes: peakRss, athena, localDir: run.localDir };
+}
+
+/** 1. Setup: the stack's config, the SQL, and the runner jar (built when stale). */
+async function setUp(run: Run): Promise<LocalStack> {
+    const { opts } = run;
+    const stack = await LocalStack.setup({
+        repo: run.repo,
         stack: opts.stack,
-        localDir,
+        localDir: run.localDir,
         keep: opts.keep,
-        log: note,
+        log: run.note,
         buildJar: opts.buildJar,
         efo: opts.efo,
         runnerOptions: LOCAL_RUNNER_OPTIONS,
         // Sized for each stream's share of the rate (trafficSources: weight 3 for the first, 1 for the others).
         shards: (_s, i, count) => shardsForRate(opts.events ? (i === 0 ? opts.rate : 1) : Math.ceil((opts.rate * (i === 0 ? 3 : 1)) / (3 + count - 1))),
     });
-    const { region, lake, catalog } = stack;
-    hooks?.setUp(stack);
-    step(
+    const { region, lake } = stack;
+    run.step(
         1,
         `setup: stack ${opts.stack} (${region.region}): ${region.sources.length} source stream(s), ${region.apps.length} app(s); lake region ${lake.region}`,
     );
+    return stack;
+}
 
-    const uninstall = installSignalHandlers(stack, log);
-    let peakRss = 0;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRss([process.pid]))), 1000);
-    let sent = 0;
-    let sendSeconds = 0;
-    const gtFile = path.join(stack.runDir, "ground-truth.jsonl");
-    try {
-        // 2. Kinesis.
-        await stack.startKinesis();
-        step(2, `kinesis-local on ${stack.emulator.endpoint} (pid ${stack.emulator.process.child.pid})`);
-        for (const s of region.sources) {
-            const latest = region.apps.some((a) => a.source === s.name && a.startPosition === "LATEST");
-            const from = latest
-                ? `; read from TRIM_HORIZON instead of LATEST (local deviation: the ${s.mode === "firehose" ? "folder" : "stream"} is new)`
-                : "";
-            if (s.mode === "firehose") {
-                const dir = path.relative(repo, stack.sourceFirehoses.get(s.streamName)!.dir);
-                note(
-                    `delivery stream ${s.streamName} (firehose: its stand-in writes ${s.compression} objects, records ${s.recordSeparator === "none" ? "back to back and newline-separated, alternately" : "one per line"}, to ${dir}/; ` +
-                        `listed every ${LOCAL_DISCOVERY_INTERVAL} (local deviation; deployed ${s.discoveryIntervalSeconds} s))${from}`,
-                );
-                continue;
-            }
-            const shards = stack.streams.find((x) => x.source === s.name)!.shards;
-            note(
-                `stream ${s.streamName}: ${shards} shards (${s.mode === "attach" ? "attach: simulated by creating it; read with " + (opts.efo ? "EFO" : "POLLING (local deviation)") : "create"})${from}`,
+/** 2. The Kinesis emulator with every stream, and a stand-in for each producer's own Firehose. */
+async function startKinesis(run: Run, stack: LocalStack): Promise<void> {
+    const { region } = stack;
+    await stack.startKinesis();
+    run.step(2, `kinesis-local on ${stack.emulator.endpoint} (pid ${stack.emulator.process.child.pid})`);
+    for (const s of region.sources) {
+        const latest = region.apps.some((a) => a.source === s.name && a.startPosition === "LATEST");
+        const from = latest ? `; read from TRIM_HORIZON instead of LATEST (local deviation: the ${s.mode === "firehose" ? "folder" : "stream"} is new)` : "";
+        if (s.mode === "firehose") {
+            const dir = path.relative(run.repo, stack.sourceFirehoses.get(s.streamName)!.dir);
+            run.note(
+                `delivery stream ${s.streamName} (firehose: its stand-in writes ${s.compression} objects, records ${s.recordSeparator === "none" ? "back to back and newline-separated, alternately" : "one per line"}, to ${dir}/; ` +
+                    `listed every ${LOCAL_DISCOVERY_INTERVAL} (local deviation; deployed ${s.discoveryIntervalSeconds} s))${from}`,
             );
+            continue;
         }
-
-        // 3. Firehose stand-in.
-        await stack.startFirehose();
-        step(3, `Firehose stand-in on ${stack.firehoseEndpoint}: ${catalog.outputs.length} delivery streams, buffer 1 MiB / 5 s`);
-
-        // 4. Flink.
-        const apps = await stack.startApps(await stack.plan());
-        for (const a of apps)
-            step(
-                4,
-                `flink app ${a.plan.app.name} (pid ${a.proc.child.pid}, REST 127.0.0.1:${a.restPort}): ${a.plan.streamName} -> ${a.plan.outputs.map((o) => o.name).join(", ")}`,
-            );
-        note(`all ${apps.length} jobs running`);
-
-        // 5. Traffic.
-        fs.writeFileSync(gtFile, "");
-        let records: { next(): GeneratedRecord | undefined; total?: number };
-        if (opts.events) {
-            const all = replayRecords(fs.readFileSync(opts.events, "utf8"), region.sources[0].streamName);
-            let i = 0;
-            records = { next: () => all[i++], total: all.length };
-            step(5, `replaying ${all.length} records from ${opts.events} at ${opts.rate}/s into ${region.sources[0].streamName}`);
-        } else {
-            const timeScale = opts.timeScale ?? 10;
-            const startTimeMs = Math.floor((Date.now() - opts.duration * timeScale * 1000) / 60_000) * 60_000;
-            const gen = new ClickstreamGenerator({ seed: opts.seed, rate: opts.rate, timeScale, startTimeMs, sources: trafficSources(stack) });
-            records = generated(gen, opts.duration * opts.rate);
-            step(
-                5,
-                `sending ${records.total} events (seed ${opts.seed}) at ${opts.rate}/s for ${opts.duration} s; event time from ${new Date(startTimeMs).toISOString()} at ${timeScale}x`,
-            );
-        }
-        const traffic = new Traffic({ client: stack.emulator.client, groundTruth: gtFile, rate: opts.rate, records, sourceFirehoses: stack.sourceFirehoses });
-        const progress = setInterval(() => {
-            const t = stack.standIn.totals();
-            note(
-                `sent ${traffic.sent}/${records.total ?? "?"} | firehose received ${t.received}, converted ${t.converted}, failed ${t.failed} | files ${t.files} | rss ${(treeRss([process.pid]) / 2 ** 20).toFixed(0)} MiB`,
-            );
-        }, 5000);
-        const sendStart = Date.now();
-        try {
-            await traffic.start();
-        } finally {
-            clearInterval(progress);
-            traffic.close();
-        }
-        sent = traffic.sent;
-        sendSeconds = (Date.now() - sendStart) / 1000;
-        note(`sent ${sent} records in ${sendSeconds.toFixed(1)} s (${(sent / sendSeconds).toFixed(0)}/s); ground truth in ${path.relative(repo, gtFile)}`);
-
-        for (const [name, f] of stack.sourceFirehoses) {
-            f.flush();
-            const t = f.totals();
-            note(`delivery stream ${name}: ${t.records} records in ${t.objects} objects (${t.backToBack} back to back, ${t.newline} newline-separated)`);
-        }
-
-        // 6. Stop: once every app has read everything, each stops with a savepoint and drain (every window fires).
-        await waitUntilRead(stack, (s) => traffic.perStream.get(s) ?? 0, 120_000);
-        await Promise.all(region.apps.map((a) => stack.stopApp(a.name, true)));
-        await stack.close();
-        const t = stack.standIn.totals();
-        step(
-            6,
-            `every app read all its records and stopped with a savepoint (drain); firehose: received ${t.received}, converted ${t.converted}, failed conversion ${t.failed}, files ${t.files}, error files ${t.errorFiles}`,
+        const shards = stack.streams.find((x) => x.source === s.name)!.shards;
+        run.note(
+            `stream ${s.streamName}: ${shards} shards (${s.mode === "attach" ? "attach: simulated by creating it; read with " + (run.opts.efo ? "EFO" : "POLLING (local deviation)") : "create"})${from}`,
         );
-    } catch (e) {
-        await stack.close();
-        clearInterval(sampler);
-        uninstall();
-        throw e;
     }
-    clearInterval(sampler);
-    uninstall();
+}
 
-    // 7. Athena over the lake.
-    const instance = await DuckDBInstance.create(":memory:");
-    const db = await instance.connect();
-    await registerLakeViews(
-        db,
-        stack.lakeDir,
-        catalog.outputs.map((o) => o.name),
+/** 3. The lake's Firehose stand-in: one delivery stream per output. */
+async function startFirehose(run: Run, stack: LocalStack): Promise<void> {
+    await stack.startFirehose();
+    run.step(3, `Firehose stand-in on ${stack.firehoseEndpoint}: ${stack.catalog.outputs.length} delivery streams, buffer 1 MiB / 5 s`);
+}
+
+/** 4. One runner JVM per app, each with the runtime properties a deployment would send. */
+async function startFlink(run: Run, stack: LocalStack): Promise<void> {
+    const apps = await stack.startApps(await stack.plan());
+    for (const a of apps)
+        run.step(
+            4,
+            `flink app ${a.plan.app.name} (pid ${a.proc.child.pid}, REST 127.0.0.1:${a.restPort}): ${a.plan.streamName} -> ${a.plan.outputs.map((o) => o.name).join(", ")}`,
+        );
+    run.note(`all ${apps.length} jobs running`);
+}
+
+/** 5. The traffic, generated or replayed, with its ground truth; the producers' Firehoses deliver what they still buffer. */
+async function sendTraffic(run: Run, stack: LocalStack): Promise<Sent> {
+    const { opts } = run;
+    const gtFile = path.join(stack.runDir, "ground-truth.jsonl");
+    fs.writeFileSync(gtFile, "");
+    let records: { next(): GeneratedRecord | undefined; total?: number };
+    if (opts.events) {
+        const first = stack.region.sources[0].streamName;
+        const all = replayRecords(fs.readFileSync(opts.events, "utf8"), first);
+        let i = 0;
+        records = { next: () => all[i++], total: all.length };
+        run.step(5, `replaying ${all.length} records from ${opts.events} at ${opts.rate}/s into ${first}`);
+    } else {
+        const timeScale = opts.timeScale ?? 10;
+        const startTimeMs = Math.floor((Date.now() - opts.duration * timeScale * 1000) / 60_000) * 60_000;
+        const gen = new ClickstreamGenerator({ seed: opts.seed, rate: opts.rate, timeScale, startTimeMs, sources: trafficSources(stack) });
+        records = generated(gen, opts.duration * opts.rate);
+        run.step(
+            5,
+            `sending ${records.total} events (seed ${opts.seed}) at ${opts.rate}/s for ${opts.duration} s; event time from ${new Date(startTimeMs).toISOString()} at ${timeScale}x`,
+        );
+    }
+    const traffic = new Traffic({ client: stack.emulator.client, groundTruth: gtFile, rate: opts.rate, records, sourceFirehoses: stack.sourceFirehoses });
+    const progress = setInterval(() => {
+        const t = stack.standIn.totals();
+        run.note(
+            `sent ${traffic.sent}/${records.total ?? "?"} | firehose received ${t.received}, converted ${t.converted}, failed ${t.failed} | files ${t.files} | rss ${(treeRss([process.pid]) / 2 ** 20).toFixed(0)} MiB`,
+        );
+    }, 5000);
+    const sendStart = Date.now();
+    try {
+        await traffic.start();
+    } finally {
+        clearInterval(progress);
+        traffic.close();
+    }
+    const seconds = (Date.now() - sendStart) / 1000;
+    run.note(
+        `sent ${traffic.sent} records in ${seconds.toFixed(1)} s (${(traffic.sent / seconds).toFixed(0)}/s); ground truth in ${path.relative(run.repo, gtFile)}`,
     );
-    const athena = await runAthenaQueries(db, path.join(repo, "sql", "athena"));
-    step(
+    for (const [name, f] of stack.sourceFirehoses) {
+        f.flush();
+        const t = f.totals();
+        run.note(`delivery stream ${name}: ${t.records} records in ${t.objects} objects (${t.backToBack} back to back, ${t.newline} newline-separated)`);
+    }
+    return { traffic, gtFile, seconds };
+}
+
+/** 6. Once every app has read everything, each stops with a savepoint and drain (every window fires). */
+async function stopWithDrain(run: Run, stack: LocalStack, sent: Sent): Promise<void> {
+    await waitUntilRead(stack, (s) => sent.traffic.perStream.get(s) ?? 0, 120_000);
+    await Promise.all(stack.region.apps.map((a) => stack.stopApp(a.name, true)));
+    await stack.close();
+    const t = stack.standIn.totals();
+    run.step(
+        6,
+        `every app read all its records and stopped with a savepoint (drain); firehose: received ${t.received}, converted ${t.converted}, failed conversion ${t.failed}, files ${t.files}, error files ${t.errorFiles}`,
+    );
+}
+
+/** 7. Every sql/athena/ query, unchanged, with DuckDB over the lake (an output without files is an empty view). */
+async function queryLake(run: Run, stack: LocalStack, db: DuckDBConnection): Promise<QueryResult[]> {
+    await registerLiveViews(db, stack.lakeDir, lakeOutputs(stack));
+    const athena = await runAthenaQueries(db, path.join(run.repo, "sql", "athena"));
+    run.step(
         7,
         `athena: ${athena.length} queries from sql/athena/ run with DuckDB${athena.length ? ": " + athena.map((a) => `${a.name} ${a.error ? "FAILED: " + a.error : a.rows.length + " rows"}`).join("; ") : ""}`,
     );
+    return athena;
+}
 
-    // 8. Reconciliation.
+/** 8. Every window against the ground truth, and the accounting of every app. */
+async function reconcileRun(run: Run, stack: LocalStack, db: DuckDBConnection, gtFile: string): Promise<ReconciliationResult> {
+    const { region } = stack;
     const outputsOf = (app: string) => region.apps.find((a) => a.name === app)!.outputs;
     const rec = await reconcile(db, gtFile, stack.lakeDir, region.region, scopes(stack, outputsOf), { allWindowsClosed: true });
-    step(8, "reconciliation of every window against the ground truth, and the accounting of every app:");
+    run.step(8, "reconciliation of every window against the ground truth, and the accounting of every app:");
+    const { log } = run;
     for (const [o, s] of Object.entries(rec.perOutput))
         log(`     ${o.padEnd(24)} ${String(s.compared).padStart(5)} windows compared, ${s.mismatches} mismatches`);
     log(`     late_events              ${String(rec.late).padStart(5)} late events, each a valid unique event of its stream`);
@@ -312,17 +371,19 @@ async function runSteps(opts: RunOptions, repo: string, log: (line: string) => v
     for (const a of rec.accounting.apps) log(`     ${a.line}`);
     for (const m of rec.mismatches.slice(0, 10))
         log(`     MISMATCH ${m.output} ${JSON.stringify(m.key)}: expected ${JSON.stringify(m.expected)}, lake ${JSON.stringify(m.actual)}`);
+    return rec;
+}
 
-    // 9. Dashboard.
-    const html = await buildDashboard(db, stack.lakeDir, athena, rec, opts);
-    fs.writeFileSync(path.join(localDir, "dashboard.html"), html);
-    step(9, `dashboard: ${path.relative(repo, path.join(localDir, "dashboard.html"))}`);
-    db.closeSync();
+/** 9. The static `.local/dashboard.html`. */
+async function writeDashboard(run: Run, stack: LocalStack, db: DuckDBConnection, athena: QueryResult[], rec: ReconciliationResult): Promise<void> {
+    const file = path.join(run.localDir, "dashboard.html");
+    fs.writeFileSync(file, await buildDashboard(db, stack.lakeDir, athena, rec, run.opts));
+    run.step(9, `dashboard: ${path.relative(run.repo, file)}`);
+}
 
-    log(rec.accounting.line);
-    log(verdictLine(rec));
-    const exitCode = rec.mismatches.length > 0 || !rec.accounting.ok || rec.windows === 0 ? 1 : 0;
-    return { exitCode, reconciliation: rec, sent, sendSeconds, peakRssBytes: peakRss, athena, localDir };
+/** The stack's outputs with their Glue columns: what the lake views are made of. */
+function lakeOutputs(stack: LocalStack): LiveOutput[] {
+    return stack.catalog.outputs.map((o) => ({ name: o.name, columns: glueColumns(o) }));
 }
 
 async function buildDashboard(db: DuckDBConnection, lakeDir: string, athena: QueryResult[], rec: ReconciliationResult, opts: RunOptions): Promise<string> {

@@ -7,6 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ClickstreamAnalytics } from "../components/ClickstreamAnalytics";
 import { RegionMonitoring } from "../components/RegionMonitoring";
+import { monitoredApps } from "../lib/alarms";
 import { RegionConfig } from "../lib/config";
 import { appResourceName } from "../lib/naming";
 import { currentStackId } from "../lib/pulumi-config";
@@ -47,13 +48,7 @@ export function createRegionStack(config: RegionConfig, catalog: SqlCatalog, opt
         scope: analytics.scope,
         kmsKeyArn: analytics.kmsKey.arn,
         alarmEmails: config.alarmEmails,
-        apps: config.apps.map((a) => ({
-            name: a.name,
-            applicationName: appResourceName(stackId, a.name),
-            streamName: a.streamName,
-            readMode: a.read.readMode,
-            ...(a.read.readMode === "EFO" ? { consumerName: appResourceName(stackId, a.name) } : {}),
-        })),
+        apps: monitoredApps(config.apps, (app) => appResourceName(stackId, app)),
         createdStreams: config.sources.filter((s) => s.mode === "create").map((s) => s.streamName),
         sourceStreams: config.sources.filter((s) => s.mode !== "firehose").map((s) => s.streamName),
         deliveryStreams: config.sources.filter((s) => s.mode === "firehose").map((s) => s.streamName),

@@ -153,7 +153,7 @@ describe("cost model: a 10-day eu-like season worked by hand", () => {
         // 2 queries x 288 refreshes x 10 days; an hour of one output is ~1 MB, so the 10 MB minimum applies.
         ["2 queries x 288 refreshes/day", (5760 * 10485760) / 2 ** 40, ((5760 * 10485760) / 2 ** 40) * 5],
         // 4 per app (downtime, failed checkpoints, restarts, lag) x 2 apps + 1 created stream.
-        ["9 alarms (4 per app, 1 per created stream)", 9 * MONTHS, 9 * MONTHS * 0.1],
+        ["9 alarms (4 per app reading Kinesis, 1 per created stream)", 9 * MONTHS, 9 * MONTHS * 0.1],
         ["1 dashboard", MONTHS, MONTHS * 3],
         ["application logs (2 apps)", 1, 0.5],
         ["region key (streams, logs, artifacts, topic)", MONTHS, MONTHS * 1],
@@ -243,7 +243,7 @@ describe("cost model: provisioned streams and a paused season", () => {
         expect(e.lines.map((l) => l.line)).to.deep.equal([
             "us-web: 8 shards",
             "us-web: PUT payload units (25 KB)",
-            "5 alarms (4 per app, 1 per created stream)",
+            "5 alarms (4 per app reading Kinesis, 1 per created stream)",
             "1 dashboard",
             "region key (streams, logs, artifacts, topic)",
         ]);
@@ -306,6 +306,24 @@ describe("cost tool: files and flags", () => {
         expect(input.firehose).to.deep.equal({ bufferIntervalSeconds: 60, bufferSizeMiB: 128 });
     });
 
+    it("prices a Firehose-fed source by our apps' S3 requests only, and gives its app no lag alarm", () => {
+        const { input } = buildInput({ stack: "eu", eventsPerSecond: "2000", days: "30" });
+        const e = estimateSeason(input);
+        const seconds = 30 * 86_400;
+        // campaigns lists events/ every 30 s (discoveryIntervalSeconds' default) and gets one object per 300 s (the assumption).
+        const list = line(e, "checkout-events-eu: LIST every 30 s by 1 app(s)");
+        expect(list.quantity).to.equal(seconds / 30);
+        expect(list.cost).to.be.closeTo((seconds / 30 / 1000) * 0.005, 1e-9);
+        const get = line(e, "checkout-events-eu: GET of each delivered object by 1 app(s)");
+        expect(get.quantity).to.equal(seconds / 300);
+        expect(get.cost).to.be.closeTo((seconds / 300 / 1000) * 0.0004, 1e-9);
+        expect(e.lines.filter((l) => l.line.includes("checkout-events-eu") && l.group === "Kinesis")).to.deep.equal([]);
+        // realtime and mobile: 4 each; campaigns: 3 (no lag alarm); the web stream: 1.
+        expect(e.lines.find((l) => l.group === "CloudWatch" && l.line.includes("alarms"))!.line).to.equal(
+            "12 alarms (4 per app reading Kinesis, 3 per app reading S3 objects, 1 per created stream)",
+        );
+    });
+
     it("--source-rate overrides one source, and --prices overrides a price", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prices-"));
         const file = path.join(dir, "p.json");
@@ -323,7 +341,10 @@ describe("cost tool: files and flags", () => {
         [{ eventBytes: "2000000" }, "--event-bytes: '2000000' is not valid; expected a whole number from 1 to 1048576"],
         [{ stack: "mars" }, "--stack: 'mars' is not valid; Pulumi.mars.yaml does not exist"],
         [{ stack: "lake" }, "--stack: 'lake' is a lake stack; the estimate is per source region (a stack with clickstream:role: region)"],
-        [{ sourceRate: ["desktop=5"] }, "--source-rate: 'desktop=5' is not valid; expected <source>=<events per second> with a source of eu: web, mobile"],
+        [
+            { sourceRate: ["desktop=5"] },
+            "--source-rate: 'desktop=5' is not valid; expected <source>=<events per second> with a source of eu: web, mobile, checkout",
+        ],
         [{ prices: "/nonexistent/p.json" }, "--prices: '/nonexistent/p.json' does not exist"],
     ];
     for (const [over, message] of bad) {

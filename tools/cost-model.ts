@@ -3,7 +3,7 @@
  * cost lines. No file or network access here; `tools/cost.ts` reads the files and prints the table.
  * Every formula is documented in docs/COST.md.
  */
-import { REGION_ALARM_DEFAULTS, regionAlarmSpecs } from "../lib/alarms";
+import { monitoredApps, REGION_ALARM_DEFAULTS, regionAlarmSpecs } from "../lib/alarms";
 import { AppConfig, RegionConfig, SourceStreamConfig, selectedOutputs } from "../lib/config";
 
 export const GIB = 1024 ** 3;
@@ -168,19 +168,15 @@ export function roundedBytes(bytes: number, unit: number): number {
 /** The region stack's alarms, counted from the specs the stack creates them from. */
 export function regionAlarmCount(config: Pick<RegionConfig, "apps" | "sources">): number {
     return regionAlarmSpecs({
-        apps: config.apps.map((a) => ({
-            name: a.name,
-            applicationName: a.name,
-            streamName: a.streamName,
-            ...(a.read.readMode === "EFO" ? { readMode: "EFO", consumerName: a.name } : { readMode: "POLLING" }),
-        })),
+        apps: monitoredApps(config.apps, (app) => app),
         createdStreams: config.sources.filter((s) => s.mode === "create").map((s) => s.streamName),
         lagThresholdMs: REGION_ALARM_DEFAULTS.lagThresholdMs,
     }).length;
 }
 
-/** Alarms per app (downtime, failed checkpoints, restarts, lag), for the line's label. */
-const ALARMS_PER_APP = regionAlarmCount({ apps: [{ name: "a", streamName: "s", read: { readMode: "EFO" } } as AppConfig], sources: [] });
+/** Alarms per app reading Kinesis (downtime, failed checkpoints, restarts, lag) and per app reading objects (no lag), for the line's label. */
+const alarmsPerApp = (read: AppConfig["read"]) => regionAlarmCount({ apps: [{ name: "a", streamName: "s", read } as AppConfig], sources: [] });
+const ALARMS_PER_KINESIS_APP = alarmsPerApp({ readMode: "EFO" });
 
 /** Configured KPUs of an app: ceil(parallelism / parallelismPerKpu). */
 
@@ -389,7 +385,15 @@ export function estimateSeason(input: CostInput): CostEstimate {
 
     // CloudWatch and the region's KMS key.
     const alarms = regionAlarmCount(config);
-    add("CloudWatch", `${alarms} alarms (${ALARMS_PER_APP} per app, 1 per created stream)`, alarms * months, "alarm-months", "cloudwatch.alarmMonth");
+    const objectApps = config.apps.filter((app) => app.read.readMode === "OBJECTS");
+    const perObjectApp = objectApps.length ? `, ${alarmsPerApp(objectApps[0].read)} per app reading S3 objects` : "";
+    add(
+        "CloudWatch",
+        `${alarms} alarms (${ALARMS_PER_KINESIS_APP} per app reading Kinesis${perObjectApp}, 1 per created stream)`,
+        alarms * months,
+        "alarm-months",
+        "cloudwatch.alarmMonth",
+    );
     add("CloudWatch", "1 dashboard", months, "dashboard-months", "cloudwatch.dashboardMonth");
     if (on)
         add(

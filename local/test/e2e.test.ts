@@ -312,7 +312,32 @@ describe("local: end to end (npm start, 20 s of traffic)", function () {
             expect(a.read, a.line).to.equal(a.rejected + a.duplicates + a.late + a.counted);
             expect(lines.filter((l) => l.trim() === a.line)).to.have.length(1);
         }
-        expect(result.sent).to.equal(apps[0].sent + apps[2].sent); // realtime and campaigns read one stream, mobile the other
+        expect(result.sent).to.equal(apps[0].sent + apps[1].sent + apps[2].sent); // one source each: web, checkout (Firehose objects), mobile
+    });
+
+    it("reads the checkout Firehose's GZIP objects, back to back and newline-separated, and reconciles them like a stream", () => {
+        const objects = lines.find((l) => l.includes("delivery stream checkout-events-eu: "));
+        const m = /delivery stream checkout-events-eu: (\d+) records in (\d+) objects \((\d+) back to back, (\d+) newline-separated\)/.exec(objects ?? "");
+        expect(m, objects).to.not.equal(null);
+        const [records, total, backToBack, newline] = m!.slice(1).map(Number);
+        expect(backToBack).to.be.above(0);
+        expect(newline).to.be.above(0);
+        expect(backToBack + newline).to.equal(total);
+        const dir = path.join(result.localDir, "run", "sources", "checkout");
+        const files = (function walk(d: string): string[] {
+            return fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+        })(dir);
+        expect(files).to.have.length(total);
+        for (const f of files) {
+            expect(path.relative(dir, f)).to.match(/^\d{4}\/\d\d\/\d\d\/\d\d\/checkout-events-eu-1-\d{4}(-\d\d){5}-[0-9a-f-]{36}\.gz$/);
+            expect([...fs.readFileSync(f).subarray(0, 2)]).to.deep.equal([0x1f, 0x8b]); // GZIP
+        }
+        const campaigns = result.reconciliation!.accounting.apps.find((a) => a.app === "campaigns")!;
+        expect(campaigns.stream).to.equal("checkout-events-eu");
+        expect(campaigns.read, campaigns.line).to.equal(records);
+        expect(campaigns.rejected, campaigns.line).to.be.above(0);
+        expect(result.reconciliation!.perOutput.cart_value_by_campaign).to.deep.include({ mismatches: 0 });
+        expect(result.reconciliation!.perOutput.cart_value_by_campaign.compared).to.be.above(0);
     });
 
     it("records the offline devices' late events in late_events, with the outputs that missed them", async () => {
