@@ -13,6 +13,7 @@ import { glueToDuckDb } from "../lake";
 import { LiveResponse } from "../dashboard-page";
 import { LakeFileEntry } from "../firehose";
 import { runPipeline, RunResult } from "../pipeline";
+import { chromiumPath } from "./prerequisites";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const CHROMIUM_ARGS = [
@@ -103,7 +104,7 @@ const LIVE_TARGETS = [
 async function watchLive(url: string, runDir: string, runEnded: () => boolean, deadline: number): Promise<LiveWatch> {
     const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "chromium-live-"));
     const browser = await chromium.launchPersistentContext(userDir, {
-        executablePath: "/usr/bin/chromium",
+        executablePath: chromiumPath(),
         headless: true,
         viewport: { width: 1280, height: 900 },
         args: CHROMIUM_ARGS,
@@ -393,7 +394,7 @@ describe("local: end to end (npm start, 20 s of traffic)", function () {
         const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "chromium-"));
         // A fresh user-data-dir (playwright passes it as --user-data-dir).
         const browser = await chromium.launchPersistentContext(userDir, {
-            executablePath: "/usr/bin/chromium",
+            executablePath: chromiumPath(),
             headless: true,
             viewport: { width: 1400, height: 1000 },
             args: CHROMIUM_ARGS,

@@ -7,6 +7,7 @@ import { shardsForRate } from "../kinesis";
 import { convertRecord, ConversionError, dataFileName, glueToDuckDb, partitionDir } from "../lake";
 import { diffRows, reconcile } from "../reconcile";
 import { sqlLiteral } from "../athena";
+import { missingPrerequisites } from "./prerequisites";
 import { DuckDBInstance } from "@duckdb/node-api";
 import * as fs from "fs";
 import * as os from "os";
@@ -366,5 +367,18 @@ describe("local: live dashboard", () => {
             await server.close();
             fs.rmSync(lake, { recursive: true, force: true });
         }
+    });
+});
+
+describe("local: prerequisites", () => {
+    it("names each missing tool in one line, with the command that installs it", () => {
+        const list = [
+            { name: "A", for: "a thing", problem: () => undefined, install: "apt-get install -y a" },
+            { name: "Chromium", for: "the dashboard tests", problem: () => "/usr/bin/chromium does not exist", install: "apt-get install -y chromium" },
+        ];
+        expect(missingPrerequisites(list)).to.deep.equal([
+            "missing: Chromium, for the dashboard tests: /usr/bin/chromium does not exist; install it with `apt-get install -y chromium`",
+        ]);
+        expect(missingPrerequisites(list.slice(0, 1))).to.deep.equal([]);
     });
 });

@@ -1,0 +1,65 @@
+/**
+ * The tools `npm start` and `npm test` need beyond Node.js, checked up front (`npm run prerequisites`, the
+ * first step of `npm test`): each missing one is one line naming it and the command that installs it on
+ * this project's machines (Debian), instead of a stack trace minutes into the run.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+
+export interface Prerequisite {
+    name: string;
+    /** Why the project needs it. */
+    for: string;
+    /** The problem, or undefined when it is there. */
+    problem(): string | undefined;
+    install: string;
+}
+
+/** Debian's Chromium, which playwright-core drives (it never downloads a browser). `CHROMIUM_PATH` overrides. */
+export function chromiumPath(): string {
+    return process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+}
+
+const version = (command: string, args: string[]): string | undefined => {
+    const r = spawnSync(command, args, { encoding: "utf8" });
+    return r.error || r.status !== 0 ? undefined : `${r.stdout}${r.stderr}`;
+};
+
+export const PREREQUISITES: Prerequisite[] = [
+    {
+        name: "JDK 17 or newer (java)",
+        for: "the Flink runner",
+        problem() {
+            const out = version("java", ["-version"]);
+            const major = out ? Number(/version "(\d+)/.exec(out)?.[1]) : NaN;
+            return !out ? "java is not on PATH" : major >= 17 ? undefined : `java is version ${major}`;
+        },
+        install: "apt-get install -y openjdk-17-jdk-headless",
+    },
+    {
+        name: "Maven (mvn)",
+        for: "building and testing the runner jar",
+        problem: () => (version("mvn", ["-v"]) ? undefined : "mvn is not on PATH"),
+        install: "apt-get install -y maven",
+    },
+    {
+        name: "Chromium",
+        for: "the dashboard tests in headless Chromium",
+        problem: () => (fs.existsSync(chromiumPath()) ? undefined : `${chromiumPath()} does not exist (set CHROMIUM_PATH to use another)`),
+        install: "apt-get update && apt-get install -y chromium",
+    },
+];
+
+/** One line per missing prerequisite. Pure over the given list. */
+export function missingPrerequisites(list: Prerequisite[] = PREREQUISITES): string[] {
+    return list.flatMap((p) => {
+        const problem = p.problem();
+        return problem ? [`missing: ${p.name}, for ${p.for}: ${problem}; install it with \`${p.install}\``] : [];
+    });
+}
+
+if (require.main === module) {
+    const missing = missingPrerequisites();
+    for (const line of missing) process.stderr.write(line + "\n");
+    process.exitCode = missing.length > 0 ? 1 : 0;
+}
