@@ -598,14 +598,10 @@ function checkPollingLimit(apps: AppConfig[], sources: SourceStreamConfig[]): vo
  * `windowedOutputs`: those with a `window_start` column (see checkOneAppPerWindowedOutput).
  */
 export function parseRegionConfig(read: ConfigReader, outputNames: string[], windowedOutputs: string[] = []): RegionConfig {
-    const parsedSources = sources(read(key("sources")));
-    const parsedApps = apps(read(key("apps")), parsedSources, outputNames);
-    checkOneAppPerWindowedOutput(parsedApps, outputNames, windowedOutputs);
-    checkNothingDroppedSilently(parsedApps, parsedSources, outputNames, windowedOutputs);
-    checkPollingLimit(parsedApps, parsedSources);
+    const pipeline = parsePipelineConfig(read, outputNames, windowedOutputs);
     return {
         role: "region",
-        region: region(read("aws:region")),
+        region: pipeline.region,
         season: oneOf(key("season"), read(key("season")), ["on", "paused"] as const, "on"),
         lakeStack: text(
             key("lakeStack"),
@@ -613,12 +609,29 @@ export function parseRegionConfig(read: ConfigReader, outputNames: string[], win
             /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
             "expected <org>/<project>/<stack>, e.g. acme/clickstream/lake",
         ),
-        sources: parsedSources,
-        apps: parsedApps,
+        sources: pipeline.sources,
+        apps: pipeline.apps,
         runnerJar: text(key("runnerJar"), read(key("runnerJar")) ?? "runner/target/clickstream-runner.jar"),
         logRetentionDays: logRetention(key("logRetentionDays"), read(key("logRetentionDays"))),
         alarmEmails: emails(key("alarmEmails"), read(key("alarmEmails"))),
     };
+}
+
+/**
+ * `aws:region`, `clickstream:sources` and `clickstream:apps` with every check a region stack makes: for a
+ * program that builds its own lake from the package's components (examples/small-pipeline).
+ */
+export function parsePipelineConfig(
+    read: ConfigReader,
+    outputNames: string[],
+    windowedOutputs: string[] = [],
+): Pick<RegionConfig, "region" | "sources" | "apps"> {
+    const parsedSources = sources(read(key("sources")));
+    const parsedApps = apps(read(key("apps")), parsedSources, outputNames);
+    checkOneAppPerWindowedOutput(parsedApps, outputNames, windowedOutputs);
+    checkNothingDroppedSilently(parsedApps, parsedSources, outputNames, windowedOutputs);
+    checkPollingLimit(parsedApps, parsedSources);
+    return { region: region(read("aws:region")), sources: parsedSources, apps: parsedApps };
 }
 
 export function parseRole(read: ConfigReader): Role {
