@@ -557,15 +557,10 @@ export type SourceRead =
     /** EFO through the app's own consumer on an attached stream. */
     | { readMode: "EFO" }
     /** The S3 objects an existing Firehose delivers (`mode: firehose`), listed every `discoveryIntervalSeconds`. */
-    | {
-          readMode: "OBJECTS";
-          bucket: string;
-          prefix: string;
-          compression: "NONE" | "GZIP";
-          recordSeparator: "newline" | "none";
-          kmsKeyArn?: string;
-          discoveryIntervalSeconds: number;
-      };
+    | ({ readMode: "OBJECTS" } & Pick<
+          FirehoseSourceConfig,
+          "bucket" | "prefix" | "compression" | "recordSeparator" | "kmsKeyArn" | "discoveryIntervalSeconds"
+      >);
 
 function sourceRead(source: SourceStreamConfig, pollers: number): SourceRead {
     switch (source.mode) {

@@ -95,6 +95,13 @@ const LIVE_TARGETS = [
     },
 ];
 
+/** Headless Chromium with a fresh user-data-dir (playwright passes it as --user-data-dir), to kill and remove after. */
+async function launchChromium(prefix: string, viewport: { width: number; height: number }) {
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    const browser = await chromium.launchPersistentContext(userDir, { executablePath: chromiumPath(), headless: true, viewport, args: CHROMIUM_ARGS });
+    return { browser, userDir };
+}
+
 /**
  * Watches the live page while the run goes on: every file of a LIVE_TARGETS output that brings a newer
  * window than the files before it (so its rows are at the top of the newest-first query table) becomes a
@@ -102,13 +109,7 @@ const LIVE_TARGETS = [
  * Stops when the run has ended and every target showed, or at `deadline`.
  */
 async function watchLive(url: string, runDir: string, runEnded: () => boolean, deadline: number): Promise<LiveWatch> {
-    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "chromium-live-"));
-    const browser = await chromium.launchPersistentContext(userDir, {
-        executablePath: chromiumPath(),
-        headless: true,
-        viewport: { width: 1280, height: 900 },
-        args: CHROMIUM_ARGS,
-    });
+    const { browser, userDir } = await launchChromium("chromium-live-", { width: 1280, height: 900 });
     const db = await (await DuckDBInstance.create(":memory:")).connect();
     const out: LiveWatch = { windows: [], consoleErrors: [], chartPoints: {}, statusAtEnd: "", screenshot: "" };
     try {
@@ -391,14 +392,7 @@ describe("local: end to end (npm start, 20 s of traffic)", function () {
         const file = path.join(result.localDir, "dashboard.html");
         const html = fs.readFileSync(file, "utf8");
         expect(html).to.not.match(/<script|https?:\/\/(?!shop|app)/);
-        const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "chromium-"));
-        // A fresh user-data-dir (playwright passes it as --user-data-dir).
-        const browser = await chromium.launchPersistentContext(userDir, {
-            executablePath: chromiumPath(),
-            headless: true,
-            viewport: { width: 1400, height: 1000 },
-            args: CHROMIUM_ARGS,
-        });
+        const { browser, userDir } = await launchChromium("chromium-", { width: 1400, height: 1000 });
         try {
             const page = await browser.newPage();
             await page.goto(`file://${file}`);
