@@ -7,6 +7,7 @@ import org.apache.flink.streaming.api.transformations.SourceTransformation;
 import org.apache.flink.table.api.Schema;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.expressions.Expression;
 import org.apache.flink.table.catalog.Column;
 import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.catalog.WatermarkSpec;
@@ -91,8 +92,14 @@ final class EventTimeSource {
         for (Column c : declared.getColumns()) {
             if (LogicalTypeChecks.isProctimeAttribute(c.getDataType().getLogicalType())) proctime.add(c.getName());
         }
+        // A projection of every column but the processing-time ones: its computed and metadata columns become
+        // physical, so toDataStream carries them (the table itself would give only its physical columns).
         Table connectorTable = tEnv.from(quote(hidden));
-        for (String p : proctime) connectorTable = connectorTable.dropColumns($(p));
+        List<Expression> kept = new ArrayList<>();
+        for (Column c : connectorTable.getResolvedSchema().getColumns()) {
+            if (!proctime.contains(c.getName())) kept.add($(c.getName()));
+        }
+        connectorTable = connectorTable.select(kept.toArray(new Expression[0]));
         ResolvedSchema read = connectorTable.getResolvedSchema();
         DataStream<RowData> rows = tEnv.toDataStream(connectorTable, read.toPhysicalRowDataType().bridgedTo(RowData.class));
         findSource(rows.getTransformation()).setUid("source:" + name);

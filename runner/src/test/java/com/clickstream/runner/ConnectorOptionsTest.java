@@ -4,6 +4,7 @@ import com.clickstream.runner.tools.LocalApp;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ class ConnectorOptionsTest {
 
     static void plan(List<SqlStatement> statements, Map<String, String> source, Map<String, String> sink, String brokenOutputKey) {
         Map<String, Map<String, String>> tables = new LinkedHashMap<>();
-        tables.put("clickstream_raw", source);
+        for (String s : LocalApp.tableNames(statements, "sources")) tables.put(s, source);
         for (String o : LocalApp.tableNames(statements, "outputs")) {
             Map<String, String> f = new LinkedHashMap<>(sink);
             if (brokenOutputKey != null) f.put(brokenOutputKey, "x");
@@ -45,6 +46,15 @@ class ConnectorOptionsTest {
         for (SqlStatement insert : p.inserts) {
             p.tableEnv.explainSql(insert.sql());
         }
+    }
+
+    @Test
+    void theExampleProgramsOwnSqlPlansWithASourceWithoutProcessingTime() {
+        // examples/small-pipeline: its source orders_raw has no PROCTIME column (the event-time view once
+        // dropped its computed columns then) and its one output reads the source directly.
+        List<SqlStatement> example = LocalApp.loadSqlDir(Path.of("../examples/small-pipeline/sql"));
+        assertEquals(List.of("orders_raw"), LocalApp.tableNames(example, "sources"));
+        plan(example, ConnectorOptionsFixture.options("kinesis-polling-created-stream"), ConnectorOptionsFixture.options("firehose-sink"));
     }
 
     @Test
