@@ -59,7 +59,15 @@ export function ensureTrino(home: string = trinoHome(), log: (l: string) => void
         log(`fetching io.trino:trino-server:${TRINO_VERSION}:tar.gz with Maven ...`);
         const mvn = spawnSync(
             "mvn",
-            ["-q", "-B", "-ntp", "dependency:copy", `-Dartifact=io.trino:trino-server:${TRINO_VERSION}:tar.gz`, `-DoutputDirectory=${download}`],
+            [
+                "-q",
+                "-B",
+                "-ntp",
+                "-Dstyle.color=never",
+                "dependency:copy",
+                `-Dartifact=io.trino:trino-server:${TRINO_VERSION}:tar.gz`,
+                `-DoutputDirectory=${download}`,
+            ],
             { stdio: ["ignore", "inherit", "inherit"] },
         );
         if (mvn.error || mvn.status !== 0) throw new Error(`mvn dependency:copy of io.trino:trino-server:${TRINO_VERSION} failed (exit ${mvn.status})`);
