@@ -41,6 +41,7 @@ describe("local: sql/athena on Trino 476 (Athena engine v3) gives DuckDB's rows"
         const piped = runPipeline({ stack: "eu", duration: 10, rate: 150, seed: 23, timeScale: 40, keep: false, repo: REPO, log });
         const [t, p] = await Promise.allSettled([trinoStarting, piped]);
         const trino: TrinoServer | undefined = t.status === "fulfilled" ? t.value : undefined;
+        const empty = fs.mkdtempSync(path.join(os.tmpdir(), "trino-empty-"));
         try {
             if (t.status === "rejected") throw t.reason;
             if (p.status === "rejected") throw p.reason;
@@ -51,7 +52,6 @@ describe("local: sql/athena on Trino 476 (Athena engine v3) gives DuckDB's rows"
             const outputs = loadSqlCatalog(path.join(REPO, "sql"), REPO).outputs.map((o) => ({ name: o.name, columns: glueColumns(o) }));
 
             // Trino: one table per output from the Glue schema the lake stack deploys, partitions found on disk.
-            const empty = fs.mkdtempSync(path.join(os.tmpdir(), "trino-empty-"));
             await trino!.query(`CREATE SCHEMA hive.${SCHEMA}`);
             for (const o of outputs) {
                 const dir = path.join(lakeDir, o.name);
@@ -74,7 +74,6 @@ describe("local: sql/athena on Trino 476 (Athena engine v3) gives DuckDB's rows"
                 }
                 runs.push(r);
             }
-            fs.rmSync(empty, { recursive: true, force: true });
 
             // DuckDB: the views of `npm start` step 7 and the live dashboard.
             const instance = await DuckDBInstance.create(":memory:");
@@ -93,6 +92,7 @@ describe("local: sql/athena on Trino 476 (Athena engine v3) gives DuckDB's rows"
             }
         } finally {
             if (trino) await trino.stop();
+            fs.rmSync(empty, { recursive: true, force: true });
         }
         log(`trino: tables and queries on both engines done; set up in ${Math.round((Date.now() - started) / 1000)} s`);
     });
