@@ -5,6 +5,7 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import { javaMajor, TRINO_INSTALL_COMMAND, TRINO_MIN_JAVA, TRINO_VERSION, trinoHome, trinoInstalled, trinoJavaHome } from "../trino";
 
 export interface Prerequisite {
     name: string;
@@ -24,6 +25,29 @@ const version = (command: string, args: string[]): string | undefined => {
     const r = spawnSync(command, args, { encoding: "utf8" });
     return r.error || r.status !== 0 ? undefined : `${r.stdout}${r.stderr}`;
 };
+
+/** What the Trino test (local/test/trino.test.ts) needs: a JDK for Trino and the extracted server. */
+export const TRINO_PREREQUISITES: Prerequisite[] = [
+    {
+        name: `JDK ${TRINO_MIN_JAVA} or newer for Trino ${TRINO_VERSION}`,
+        for: "running sql/athena on Trino (TRINO_JAVA_HOME)",
+        problem() {
+            const major = javaMajor(trinoJavaHome());
+            return major === undefined
+                ? `${trinoJavaHome()}/bin/java does not run (set TRINO_JAVA_HOME to use another JDK)`
+                : major >= TRINO_MIN_JAVA
+                  ? undefined
+                  : `${trinoJavaHome()}/bin/java is version ${major}`;
+        },
+        install: "apt-get install -y temurin-25-jdk",
+    },
+    {
+        name: `Trino ${TRINO_VERSION}`,
+        for: "running sql/athena on Trino (TRINO_HOME)",
+        problem: () => (trinoInstalled() ? undefined : `${trinoHome()} holds no Trino ${TRINO_VERSION}`),
+        install: TRINO_INSTALL_COMMAND,
+    },
+];
 
 export const PREREQUISITES: Prerequisite[] = [
     {
@@ -48,6 +72,7 @@ export const PREREQUISITES: Prerequisite[] = [
         problem: () => (fs.existsSync(chromiumPath()) ? undefined : `${chromiumPath()} does not exist (set CHROMIUM_PATH to use another)`),
         install: "apt-get update && apt-get install -y chromium",
     },
+    ...TRINO_PREREQUISITES,
 ];
 
 /** One line per missing prerequisite. Pure over the given list. */

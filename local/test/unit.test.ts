@@ -8,6 +8,7 @@ import { convertRecord, ConversionError, dataFileName, glueToDuckDb, partitionDi
 import { diffRows, reconcile } from "../reconcile";
 import { sqlLiteral } from "../athena";
 import { missingPrerequisites } from "./prerequisites";
+import { compareRows, glueToTrino, localLocation, normalizeCell, trinoConfig, trinoTableSql } from "../trino";
 import { DuckDBInstance } from "@duckdb/node-api";
 import * as fs from "fs";
 import * as os from "os";
@@ -380,5 +381,66 @@ describe("local: prerequisites", () => {
             "missing: Chromium, for the dashboard tests: /usr/bin/chromium does not exist; install it with `apt-get install -y chromium`",
         ]);
         expect(missingPrerequisites(list.slice(0, 1))).to.deep.equal([]);
+    });
+});
+
+describe("local: Trino (pure parts)", () => {
+    it("maps every Glue type the outputs can have to its Trino type", () => {
+        const cases: [string, string][] = [
+            ["string", "varchar"],
+            ["boolean", "boolean"],
+            ["tinyint", "tinyint"],
+            ["smallint", "smallint"],
+            ["int", "integer"],
+            ["bigint", "bigint"],
+            ["float", "real"],
+            ["double", "double"],
+            ["date", "date"],
+            ["timestamp", "timestamp(3)"],
+            ["varchar(20)", "varchar(20)"],
+            ["char(2)", "char(2)"],
+            ["decimal(12,2)", "decimal(12,2)"],
+            ["array<string>", "array(varchar)"],
+            ["map<string,array<int>>", "map(varchar, array(integer))"],
+            ["struct<a:int,b:map<string,decimal(10,2)>>", 'row("a" integer, "b" map(varchar, decimal(10,2)))'],
+        ];
+        for (const [glue, trino] of cases) expect(glueToTrino(glue), glue).to.equal(trino);
+        expect(() => glueToTrino("uniontype<int,string>")).to.throw("unsupported Glue type: uniontype<int,string>");
+    });
+
+    it("declares an output as an external Parquet table partitioned by year, month, day, hour (varchar)", () => {
+        const catalog = loadSqlCatalog(path.join(__dirname, "..", "..", "sql"), path.join(__dirname, "..", ".."));
+        const out = catalog.outputs.find((o) => o.name === "clicks_1m")!;
+        expect(trinoTableSql("db", out.name, glueColumns(out), localLocation("/lake/clicks_1m"))).to.equal(
+            'CREATE TABLE hive."db"."clicks_1m" ("window_start" timestamp(3), "window_end" timestamp(3), "region" varchar, "site" varchar, ' +
+                '"country" varchar, "page_type" varchar, "clicks" bigint, "year" varchar, "month" varchar, "day" varchar, "hour" varchar) ' +
+                "WITH (format = 'PARQUET', external_location = 'local:///lake/clicks_1m', partitioned_by = ARRAY['year', 'month', 'day', 'hour'])",
+        );
+    });
+
+    it("configures a single node on 127.0.0.1 with a hive catalog on the local file system", () => {
+        const { config, hive } = trinoConfig("/tmp/t", 8123);
+        expect(config)
+            .to.include("http-server.http.port=8123\n")
+            .and.include("node.bind-ip=127.0.0.1\n")
+            .and.include("node-scheduler.include-coordinator=true\n");
+        expect(hive)
+            .to.include("hive.metastore=file\n")
+            .and.include("hive.metastore.catalog.dir=local:///tmp/t/metastore\n")
+            .and.include("fs.native-local.enabled=true\n");
+    });
+
+    it("compares rows across engines: numbers within 1e-9, timestamps to the millisecond, order only when ordered", () => {
+        expect(normalizeCell("2026-11-27 10:00:00")).to.equal("2026-11-27 10:00:00.000");
+        expect(normalizeCell("2026-11-27 10:00:00.120")).to.equal("2026-11-27 10:00:00.120");
+        expect(normalizeCell("2026-11-27T10:00:00.1234Z")).to.equal("2026-11-27 10:00:00.123");
+        expect(normalizeCell("12.50")).to.equal(12.5);
+        expect(normalizeCell("DE")).to.equal("DE");
+        expect(normalizeCell(null)).to.equal(null);
+        expect(compareRows([["a", "1.10"]], [["a", 1.1 + 1e-12]], true)).to.deep.equal({ identical: true });
+        expect(compareRows([["a", 1.1]], [["a", 1.2]], true).identical).to.equal(false);
+        expect(compareRows([["a"], ["b"]], [["b"], ["a"]], true)).to.deep.equal({ identical: false, detail: 'row 1: ["a"] against ["b"]' });
+        expect(compareRows([["a"], ["b"]], [["b"], ["a"]], false)).to.deep.equal({ identical: true });
+        expect(compareRows([["a"]], [], false)).to.deep.equal({ identical: false, detail: "1 rows against 0" });
     });
 });
