@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import { javaMajor, TRINO_INSTALL_COMMAND, TRINO_MIN_JAVA, TRINO_VERSION, trinoHome, trinoInstalled, trinoJavaHome } from "../trino";
+import { ensureTrino, javaMajor, TRINO_INSTALL_COMMAND, TRINO_MIN_JAVA, TRINO_VERSION, trinoHome, trinoInstalled, trinoJavaHome } from "../trino";
 
 export interface Prerequisite {
     name: string;
@@ -84,6 +84,15 @@ export function missingPrerequisites(list: Prerequisite[] = PREREQUISITES): stri
 }
 
 if (require.main === module) {
+    // What npm test can install itself, it installs: the Trino server, from Maven Central, once.
+    if (!trinoInstalled() && spawnSync("mvn", ["-v"]).status === 0) {
+        process.stdout.write(`prerequisites: installing Trino ${TRINO_VERSION} into ${trinoHome()} (once; Maven Central, about 800 MB)\n`);
+        try {
+            ensureTrino(trinoHome(), (line) => process.stdout.write(`prerequisites: ${line}\n`));
+        } catch (e) {
+            process.stderr.write(`prerequisites: installing Trino failed: ${(e as Error).message.split("\n")[0]}\n`);
+        }
+    }
     const missing = missingPrerequisites();
     for (const line of missing) process.stderr.write(line + "\n");
     process.exitCode = missing.length > 0 ? 1 : 0;
