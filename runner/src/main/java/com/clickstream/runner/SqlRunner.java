@@ -228,6 +228,9 @@ public final class SqlRunner {
         conf.setString("table.exec.state.ttl", config.stateTtl());
         conf.setString("pipeline.name", config.appName());
         if (local) {
+            // Local servers listen on loopback only: the blob server binds jobmanager.bind-host (all interfaces by default).
+            conf.setString("jobmanager.bind-host", "127.0.0.1");
+            conf.setString("taskmanager.bind-host", "127.0.0.1");
             conf.setString("execution.checkpointing.interval", config.localCheckpointIntervalMs() + " ms");
             // The default local checkpoint storage keeps state in JobManager memory (5 MB max): the
             // de-duplication state outgrows it within seconds, so checkpoints go to local files, and are

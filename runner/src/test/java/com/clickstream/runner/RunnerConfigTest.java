@@ -36,6 +36,19 @@ class RunnerConfigTest {
     }
 
     @Test
+    void localRunsListenOnLoopbackOnlyAndManagedFlinkKeepsItsOwnSettings() {
+        RunnerConfig c = RunnerConfig.from(runnerOnly("app.name", "a", "source.region", "r", "sql.groups", "1", "local.rest.port", "8123"));
+        org.apache.flink.configuration.Configuration local = SqlRunner.configuration(c, true, new org.apache.flink.configuration.Configuration());
+        Map<String, String> m = local.toMap();
+        assertEquals("127.0.0.1", m.get("jobmanager.bind-host")); // the blob server binds this; all interfaces by default
+        assertEquals("127.0.0.1", m.get("taskmanager.bind-host"));
+        assertEquals("127.0.0.1", m.get("rest.bind-address"));
+        Map<String, String> deployed = SqlRunner.configuration(c, false, new org.apache.flink.configuration.Configuration()).toMap();
+        assertNull(deployed.get("jobmanager.bind-host"));
+        assertNull(deployed.get("rest.bind-address"));
+    }
+
+    @Test
     void runnerPropertiesLocalOverrides() {
         RunnerConfig c = RunnerConfig.from(runnerOnly("app.name", "a", "source.region", "r", "sql.groups", "1",
                 "local.checkpoint.interval.ms", "500", "local.parallelism", "2"));
