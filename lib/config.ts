@@ -652,6 +652,22 @@ export function readProjectName(dir: string): string {
     return name;
 }
 
+/** The region stacks of a project folder: each `Pulumi.<name>.yaml` whose `clickstream:role` is `region`, sorted. */
+export function regionStacks(repo: string): string[] {
+    return fs
+        .readdirSync(repo)
+        .map((f) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => !!s)
+        .filter((s) => {
+            try {
+                return parseRole(readStackFile(path.join(repo, `Pulumi.${s}.yaml`))) === "region";
+            } catch {
+                return false;
+            }
+        })
+        .sort();
+}
+
 export function readStackFile(file: string): ConfigReader {
     const doc = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
     const values = doc?.config ?? {};

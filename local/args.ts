@@ -43,6 +43,11 @@ export function wholeNumber(flag: string, value: string | undefined, min: number
     return n;
 }
 
+/** A commander argument parser for a whole number in [min, max], whose one-line error names `flag`. */
+export function wholeNumberArg(flag: string, min: number, max: number): (value: string) => number {
+    return validated((v) => wholeNumber(flag, v, min, max));
+}
+
 export function stackName(value: string, available: string[]): string {
     if (!available.includes(value)) {
         throw new ArgError(`--stack: '${value}' is not valid; expected a region stack: ${available.join(", ") || "(none found)"}`);

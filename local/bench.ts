@@ -29,8 +29,8 @@ import { Command } from "commander";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { outputNamesOf, parseRegionConfig, readStackFile } from "../lib/config";
 import { loadSqlCatalog } from "../lib/sql/catalog";
-import { parseArgs, stackName, validated, wholeNumber } from "./args";
-import { regionStacks } from "./cli";
+import { parseArgs, wholeNumberArg } from "./args";
+import { localRunFlags } from "./cli";
 import { runPipeline, RunResult } from "./pipeline";
 import { processTable } from "./processes";
 import { sqlLiteral as q } from "./athena";
@@ -214,38 +214,14 @@ const s = (ms: number | null | undefined) => (ms === null || ms === undefined ? 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
 async function main(argv: string[]): Promise<number> {
-    const program = new Command("npm run bench:local --")
-        .description("Runs the local pipeline once and measures end-to-end freshness, the sustained rate and the peak memory (docs/BENCHMARKS.md).")
-        .option(
-            "--stack <name>",
-            "region stack (Pulumi.<name>.yaml)",
-            validated((v) => stackName(v, regionStacks())),
-            "eu",
-        )
-        .option(
-            "--duration <seconds>",
-            "seconds of traffic",
-            validated((v) => wholeNumber("--duration", v, 5, 3600)),
-            60,
-        )
-        .option(
-            "--rate <events/s>",
-            "events per second put into Kinesis",
-            validated((v) => wholeNumber("--rate", v, 1, 20000)),
-            200,
-        )
-        .option(
-            "--seed <n>",
-            "generator seed",
-            validated((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)),
-            42,
-        )
-        .option(
-            "--time-scale <n>",
-            "event-time seconds per wall second",
-            validated((v) => wholeNumber("--time-scale", v, 1, 60)),
-            10,
-        )
+    const program = localRunFlags(
+        new Command("npm run bench:local --").description(
+            "Runs the local pipeline once and measures end-to-end freshness, the sustained rate and the peak memory (docs/BENCHMARKS.md).",
+        ),
+    )
+        .option("--duration <seconds>", "seconds of traffic", wholeNumberArg("--duration", 5, 3600), 60)
+        .option("--rate <events/s>", "events per second put into Kinesis", wholeNumberArg("--rate", 1, 20000), 200)
+        .option("--time-scale <n>", "event-time seconds per wall second", wholeNumberArg("--time-scale", 1, 60), 10)
         .option("--build", "rebuild a stale runner jar first (default: run the jar as it is)");
     const o = parseArgs(program, argv);
     if (typeof o === "number") return o;

@@ -5,22 +5,28 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Command } from "commander";
-import { ArgError, parseArgs, stackName, validated, wholeNumber } from "./args";
+import { regionStacks } from "../lib/config";
+import { ArgError, parseArgs, stackName, validated, wholeNumberArg } from "./args";
 import { DashboardServer } from "./dashboard-server";
 import { runPipeline, RunOptions } from "./pipeline";
 
 const REPO = path.resolve(__dirname, "..");
 
-export function regionStacks(repo = REPO): string[] {
-    return fs
-        .readdirSync(repo)
-        .map((f) => /^Pulumi\.([a-z0-9-]+)\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => !!s && /clickstream:role:\s*region/.test(fs.readFileSync(path.join(repo, `Pulumi.${s}.yaml`), "utf8")));
+/** The flags that npm start, the drill and the local benchmark share: the region stack and the generator's seed. */
+export function localRunFlags(program: Command): Command {
+    return program
+        .option(
+            "--stack <name>",
+            "region stack (Pulumi.<name>.yaml)",
+            validated((v) => stackName(v, regionStacks(REPO))),
+            "eu",
+        )
+        .option("--seed <n>", "generator seed (same seed, same events)", wholeNumberArg("--seed", 0, 2 ** 31 - 1), 42);
 }
 
 export function buildProgram(): Command {
-    return new Command("npm start --")
-        .description(
+    return localRunFlags(
+        new Command("npm start --").description(
             [
                 "Runs the clickstream pipeline on this machine (127.0.0.1), with no AWS account:",
                 "",
@@ -36,31 +42,10 @@ export function buildProgram(): Command {
                 "",
                 "Exit 0 only with 0 mismatches; 1 on a mismatch or a failure; 2 on a bad flag.",
             ].join("\n"),
-        )
-        .option(
-            "--stack <name>",
-            "region stack (Pulumi.<name>.yaml)",
-            validated((v) => stackName(v, regionStacks())),
-            "eu",
-        )
-        .option(
-            "--duration <seconds>",
-            "seconds of generated traffic",
-            validated((v) => wholeNumber("--duration", v, 5, 3600)),
-            60,
-        )
-        .option(
-            "--rate <events/s>",
-            "events per second (shards sized for it)",
-            validated((v) => wholeNumber("--rate", v, 1, 20000)),
-            200,
-        )
-        .option(
-            "--seed <n>",
-            "generator seed (same seed, same events)",
-            validated((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)),
-            42,
-        )
+        ),
+    )
+        .option("--duration <seconds>", "seconds of generated traffic", wholeNumberArg("--duration", 5, 3600), 60)
+        .option("--rate <events/s>", "events per second (shards sized for it)", wholeNumberArg("--rate", 1, 20000), 200)
         .option(
             "--events <file>",
             "replay a JSON-lines file (one record a line)",
@@ -70,17 +55,8 @@ export function buildProgram(): Command {
             }),
         )
         .option("--keep", "keep .local/run and .local/lake of earlier runs")
-        .option(
-            "--time-scale <n>",
-            "event-time seconds per wall second",
-            validated((v) => wholeNumber("--time-scale", v, 1, 60)),
-            10,
-        )
-        .option(
-            "--port <n>",
-            "port of the live dashboard on 127.0.0.1 (default: a free one)",
-            validated((v) => wholeNumber("--port", v, 1, 65535)),
-        )
+        .option("--time-scale <n>", "event-time seconds per wall second", wholeNumberArg("--time-scale", 1, 60), 10)
+        .option("--port <n>", "port of the live dashboard on 127.0.0.1 (default: a free one)", wholeNumberArg("--port", 1, 65535))
         .option("--serve", "keep serving the live dashboard after the run, until Ctrl-C")
         .addHelpText(
             "after",

@@ -19,8 +19,8 @@ import { Command } from "commander";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { AppConfig, RegionConfig } from "../lib/config";
 import { loadSqlCatalog, OutputTable, SqlCatalog } from "../lib/sql/catalog";
-import { parseArgs, stackName, validated, wholeNumber } from "./args";
-import { regionStacks } from "./cli";
+import { parseArgs, wholeNumberArg } from "./args";
+import { localRunFlags } from "./cli";
 import { operatorMetrics } from "./flink-rest";
 import { ClickstreamGenerator } from "./generator";
 import { installSignalHandlers, LOCAL_RUNNER_OPTIONS, scopes, trafficSources, waitUntilRead } from "./pipeline";
@@ -349,40 +349,14 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-    const program = new Command("npm run drill --")
-        .description(
+    const program = localRunFlags(
+        new Command("npm run drill --").description(
             "Takes the local pipeline through a season: steady, pause, resume, SQL change, crash, drain; then reconciles every window. See docs/LOCAL.md.",
-        )
-        .option(
-            "--stack <name>",
-            "region stack (Pulumi.<name>.yaml)",
-            validated((v) => stackName(v, regionStacks())),
-            "eu",
-        )
-        .option(
-            "--seed <n>",
-            "generator seed",
-            validated((v) => wholeNumber("--seed", v, 0, 2 ** 31 - 1)),
-            42,
-        )
-        .option(
-            "--rate <events/s>",
-            "events per second, all streams",
-            validated((v) => wholeNumber("--rate", v, 20, 2000)),
-            240,
-        )
-        .option(
-            "--shards <n>",
-            "shards of every stream",
-            validated((v) => wholeNumber("--shards", v, 4, 32)),
-            4,
-        )
-        .option(
-            "--steady <seconds>",
-            "seconds of steady traffic; the other phases scale with it",
-            validated((v) => wholeNumber("--steady", v, 10, 600)),
-            25,
-        );
+        ),
+    )
+        .option("--rate <events/s>", "events per second, all streams", wholeNumberArg("--rate", 20, 2000), 240)
+        .option("--shards <n>", "shards of every stream", wholeNumberArg("--shards", 4, 32), 4)
+        .option("--steady <seconds>", "seconds of steady traffic; the other phases scale with it", wholeNumberArg("--steady", 10, 600), 25);
     const o = parseArgs(program, argv);
     if (typeof o === "number") return o;
     try {

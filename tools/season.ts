@@ -30,7 +30,18 @@ import {
 import { Command } from "commander";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, ConfigReader, outputNamesOf, parseRegionConfig, parseRole, readProjectName, readStackFile, RegionConfig, Season } from "../lib/config";
+import {
+    ConfigError,
+    ConfigReader,
+    outputNamesOf,
+    parseRegionConfig,
+    parseRole,
+    readProjectName,
+    readStackFile,
+    RegionConfig,
+    regionStacks,
+    Season,
+} from "../lib/config";
 import { appResourceName } from "../lib/naming";
 import { loadSqlCatalog, SqlDefinitionError } from "../lib/sql/catalog";
 import { ArgError, parseArgs, stackName, validated } from "../local/args";
@@ -280,22 +291,6 @@ export interface SeasonStatusResult {
     /** One line printed on stderr instead of the report (a bad config, an AWS error). */
     error?: string;
     exitCode: number;
-}
-
-/** The region stacks of the repository: `Pulumi.<name>.yaml` with `clickstream:role: region`. */
-export function regionStacks(repo = REPO): string[] {
-    return fs
-        .readdirSync(repo)
-        .map((f) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => !!s)
-        .filter((s) => {
-            try {
-                return parseRole(readStackFile(path.join(repo, `Pulumi.${s}.yaml`))) === "region";
-            } catch {
-                return false;
-            }
-        })
-        .sort();
 }
 
 function lakeRefusal(stack: string, repo: string): string {
