@@ -44,13 +44,13 @@ export class SourceFirehose {
 
     /**
      * @param dir the folder standing for `s3://<bucket>/<prefix>`
-     * @param bufferMs / bufferBytes Firehose's buffering hints (local: 5 s or 1 MiB, whichever first)
+     * @param bufferMs / maxBufferBytes Firehose's buffering hints (local: 5 s or 1 MiB, whichever first)
      */
     constructor(
         readonly source: FirehoseSourceConfig,
         readonly dir: string,
         private readonly bufferMs = 5_000,
-        private readonly bufferBytes_ = 1024 * 1024,
+        private readonly maxBufferBytes = 1024 * 1024,
     ) {
         fs.mkdirSync(dir, { recursive: true });
         this.timer = setInterval(() => {
@@ -65,7 +65,7 @@ export class SourceFirehose {
         for (const r of records) {
             this.buffer.push(r);
             this.bufferBytes += Buffer.byteLength(r);
-            if (this.bufferBytes >= this.bufferBytes_) this.flush();
+            if (this.bufferBytes >= this.maxBufferBytes) this.flush();
         }
         return now;
     }
