@@ -474,7 +474,8 @@ function apps(raw: unknown, sources: SourceStreamConfig[], outputNames: string[]
             const folders = Object.keys(kaApps);
             ka = oneOf(`${ak}.ka`, a.ka, folders.length > 0 ? folders : ["(no folder in sql/ka/)"]);
             // A KA app's outputs are its application's (application.json) and its rejected records.
-            if (a.outputs !== undefined) fail(`${ak}.outputs`, a.outputs, `a KA app fills the outputs of sql/ka/${ka}/application.json and ${REJECTED_OUTPUT}; remove outputs`);
+            if (a.outputs !== undefined)
+                fail(`${ak}.outputs`, a.outputs, `a KA app fills the outputs of sql/ka/${ka}/application.json and ${REJECTED_OUTPUT}; remove outputs`);
             outputs = [...kaApps[ka], REJECTED_OUTPUT];
         } else if (a.outputs !== undefined && a.outputs !== "all") {
             const list = structured(`${ak}.outputs`, a.outputs);
@@ -516,7 +517,12 @@ function checkOneAppPerWindowedOutput(apps: AppConfig[], outputNames: string[], 
     for (const app of apps) {
         if (app.ka === undefined) continue;
         const first = kaOwner.get(app.ka);
-        if (first !== undefined) fail(`${key("apps")}.${app.name}.ka`, app.ka, `app '${first}' already runs this KA application; one app per KA application per stack, or its rows would be written twice`);
+        if (first !== undefined)
+            fail(
+                `${key("apps")}.${app.name}.ka`,
+                app.ka,
+                `app '${first}' already runs this KA application; one app per KA application per stack, or its rows would be written twice`,
+            );
         kaOwner.set(app.ka, app.name);
     }
     const owner = new Map<string, string>();

@@ -82,7 +82,7 @@ function parseType(text: string, file: string, column: string): TypeSpec {
         if (word.kind !== "ident") throw new KaSyntaxError(word, "expected a type");
         const args = tokens.filter((t) => t.kind === "number").map((t) => Number(t.text));
         return { name: word.text.toUpperCase() === "CHARACTER" ? "CHAR" : word.text.toUpperCase(), args, pos: { line: 1, col: 1 } };
-    } catch (e) {
+    } catch {
         throw new KaDefinitionError(`${file}: RecordColumns '${column}': SqlType '${text}' is not a type`);
     }
 }
@@ -103,7 +103,8 @@ function recordColumns(json: unknown, file: string): { prefix: string; columns: 
             `${file}: RecordFormatType ${JSON.stringify(format.RecordFormatType)} is not supported: only JSON records are translated; convert CSV producers to JSON or write the Flink SQL by hand`,
         );
     }
-    const mapping = object(format.MappingParameters) && object(format.MappingParameters.JSONMappingParameters) ? format.MappingParameters.JSONMappingParameters : {};
+    const mapping =
+        object(format.MappingParameters) && object(format.MappingParameters.JSONMappingParameters) ? format.MappingParameters.JSONMappingParameters : {};
     if (mapping.RecordRowPath !== undefined && mapping.RecordRowPath !== "$") {
         throw new KaDefinitionError(
             `${file}: RecordRowPath '${String(mapping.RecordRowPath)}' is not supported: one Kinesis record is one row ('$'); map nested fields with RecordColumns' Mapping instead`,
@@ -112,7 +113,8 @@ function recordColumns(json: unknown, file: string): { prefix: string; columns: 
     if (schema.RecordEncoding !== undefined && schema.RecordEncoding !== "UTF-8") {
         throw new KaDefinitionError(`${file}: RecordEncoding '${String(schema.RecordEncoding)}' is not supported: records are read as UTF-8`);
     }
-    if (!Array.isArray(schema.RecordColumns) || schema.RecordColumns.length === 0) throw new KaDefinitionError(`${file}: input.InputSchema.RecordColumns is empty`);
+    if (!Array.isArray(schema.RecordColumns) || schema.RecordColumns.length === 0)
+        throw new KaDefinitionError(`${file}: input.InputSchema.RecordColumns is empty`);
     const columns = schema.RecordColumns.map((c: unknown, i: number): RecordColumn => {
         if (!object(c) || typeof c.Name !== "string" || typeof c.SqlType !== "string") {
             throw new KaDefinitionError(`${file}: RecordColumns[${i}] needs Name and SqlType`);
@@ -185,19 +187,35 @@ export function translateKaApp(args: TranslateKaAppArgs): KaApp {
         const streams = new Map<string, StreamDef>();
         const inputName = `${s.prefix}_001`;
         const reserved = [KA_SOURCE_TABLE, KA_PARSED_VIEW, UNIQUE_VIEW, TIMED_VIEW, KA_REJECTED_OUTPUT, ...s.outputs.map((o) => o.output)];
-        streams.set(inputName, { kaName: inputName, view: inputName.toLowerCase(), columns: s.columns.map((c) => ({ name: c.name, type: c.type })), pos: { line: 1, col: 1 } });
+        streams.set(inputName, {
+            kaName: inputName,
+            view: inputName.toLowerCase(),
+            columns: s.columns.map((c) => ({ name: c.name, type: c.type })),
+            pos: { line: 1, col: 1 },
+        });
         for (const st of created) {
             if (streams.has(st.name.name)) throw new KaSyntaxError(st.name.pos, `stream "${st.name.name}" is created twice`);
             const view = flinkName(st.name);
             if (reserved.includes(view) || [...streams.values()].some((x) => x.view === view)) {
-                throw new KaSyntaxError(st.name.pos, `stream "${st.name.name}": its Flink name '${view}' is taken (by the translation or another stream); rename the stream`);
+                throw new KaSyntaxError(
+                    st.name.pos,
+                    `stream "${st.name.name}": its Flink name '${view}' is taken (by the translation or another stream); rename the stream`,
+                );
             }
             const columns = st.columns.map((c) => ({ name: flinkName(c.name), type: flinkType(c.type) }));
             const names = columns.map((c) => c.name);
             const twice = names.find((n, i) => names.indexOf(n) !== i);
-            if (twice) throw new KaSyntaxError(st.pos, `stream "${st.name.name}" has two columns named '${twice}' once lower-cased (Flink and Glue names); rename one`);
+            if (twice)
+                throw new KaSyntaxError(
+                    st.pos,
+                    `stream "${st.name.name}" has two columns named '${twice}' once lower-cased (Flink and Glue names); rename one`,
+                );
             for (const bad of ["rowtime", "region"]) {
-                if (names.includes(bad)) throw new KaSyntaxError(st.pos, `stream "${st.name.name}" has a column '${bad}', which the translation adds (ROWTIME, SOURCE_REGION()); rename it`);
+                if (names.includes(bad))
+                    throw new KaSyntaxError(
+                        st.pos,
+                        `stream "${st.name.name}" has a column '${bad}', which the translation adds (ROWTIME, SOURCE_REGION()); rename it`,
+                    );
             }
             streams.set(st.name.name, { kaName: st.name.name, view, columns, pos: st.pos });
         }
@@ -230,7 +248,10 @@ export function translateKaApp(args: TranslateKaAppArgs): KaApp {
         }
         for (const p of pumps) {
             if (!streams.has(p.target.name) || p.target.name === inputName) {
-                throw new KaSyntaxError(p.target.pos, `pump "${p.name.name}" inserts into "${p.target.name}", which is not a stream created in this application`);
+                throw new KaSyntaxError(
+                    p.target.pos,
+                    `pump "${p.name.name}" inserts into "${p.target.name}", which is not a stream created in this application`,
+                );
             }
         }
         const views = order([...translator.views, ...streamViews], inputName.toLowerCase());
@@ -271,13 +292,19 @@ export function translateKaApp(args: TranslateKaAppArgs): KaApp {
                 ...record.map((c) => `  ${c.typed} AS ${q(c.name)},`),
                 "  CASE",
                 `    WHEN fields IS NULL THEN ${reason("not_json")}`,
-                ...record.filter((c) => c.type !== "STRING").map((c) => `    WHEN ${c.raw} IS NOT NULL AND ${c.typed} IS NULL THEN ${reason(`bad_value:${c.name}`)}`),
+                ...record
+                    .filter((c) => c.type !== "STRING")
+                    .map((c) => `    WHEN ${c.raw} IS NOT NULL AND ${c.typed} IS NULL THEN ${reason(`bad_value:${c.name}`)}`),
                 "  END AS reject_reason",
                 `FROM ${KA_SOURCE_TABLE}`,
             ].join("\n"),
         );
         const cols = record.map((c) => q(c.name)).join(", ");
-        const unique = statement("create-view", UNIQUE_VIEW, `CREATE VIEW ${UNIQUE_VIEW} AS\nSELECT rowtime, payload, ${cols}\nFROM ${KA_PARSED_VIEW}\nWHERE reject_reason IS NULL`);
+        const unique = statement(
+            "create-view",
+            UNIQUE_VIEW,
+            `CREATE VIEW ${UNIQUE_VIEW} AS\nSELECT rowtime, payload, ${cols}\nFROM ${KA_PARSED_VIEW}\nWHERE reject_reason IS NULL`,
+        );
         const input = statement(
             "create-view",
             inputName.toLowerCase(),
@@ -369,7 +396,8 @@ export function loadKaApp(sqlDir: string, app: string, repoRoot: string, rest: P
     const jsonPath = path.join(dir, KA_JSON_FILE);
     if (!KA_APP_NAME.test(app)) throw new KaDefinitionError(`${rel(dir)}: KA application folder names use lower-case letters, digits and '_'`);
     for (const f of [sqlPath, jsonPath]) {
-        if (!fs.existsSync(f)) throw new KaDefinitionError(`${rel(dir)}: ${path.basename(f)} is missing (a KA application folder holds ${KA_SQL_FILE} and ${KA_JSON_FILE})`);
+        if (!fs.existsSync(f))
+            throw new KaDefinitionError(`${rel(dir)}: ${path.basename(f)} is missing (a KA application folder holds ${KA_SQL_FILE} and ${KA_JSON_FILE})`);
     }
     let json: unknown;
     try {

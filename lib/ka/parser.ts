@@ -96,8 +96,7 @@ export interface StreamColumn {
 }
 
 export type Statement =
-    | { k: "stream"; name: Ident; columns: StreamColumn[]; pos: Pos }
-    | { k: "pump"; name: Ident; target: Ident; columns?: Ident[]; query: Select; pos: Pos };
+    { k: "stream"; name: Ident; columns: StreamColumn[]; pos: Pos } | { k: "pump"; name: Ident; target: Ident; columns?: Ident[]; query: Select; pos: Pos };
 
 const TIME_UNITS = ["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "WEEK", "QUARTER"];
 
@@ -185,7 +184,10 @@ class Parser {
     private statement(): Statement {
         const start = this.pos();
         if (!this.isWord("CREATE")) {
-            throw new KaSyntaxError(start, `${this.describe(this.t)}: only CREATE [OR REPLACE] STREAM and CREATE [OR REPLACE] PUMP statements are supported`);
+            throw new KaSyntaxError(
+                start,
+                `the statement ${this.describe(this.t)} is not supported: write CREATE [OR REPLACE] STREAM or CREATE [OR REPLACE] PUMP`,
+            );
         }
         this.i++;
         if (this.acceptWord("OR")) this.expectWord("REPLACE");
@@ -218,8 +220,16 @@ class Parser {
             const query = this.select(true);
             return { k: "pump", name, target, columns, query, pos: start };
         }
-        const what = this.isWord("TABLE") ? "CREATE TABLE (reference data)" : `CREATE ${this.t.text.toUpperCase()}`;
-        throw new KaSyntaxError(this.pos(), `${what}: only CREATE [OR REPLACE] STREAM and CREATE [OR REPLACE] PUMP statements are supported`);
+        if (this.isWord("TABLE")) {
+            throw new KaSyntaxError(
+                this.pos(),
+                "CREATE TABLE (reference data) is not supported: keep the reference data in S3 or Redshift and join it to the lake's outputs in Athena or Redshift Spectrum",
+            );
+        }
+        throw new KaSyntaxError(
+            this.pos(),
+            `CREATE ${this.t.text.toUpperCase()} is not supported: write CREATE [OR REPLACE] STREAM or CREATE [OR REPLACE] PUMP`,
+        );
     }
 
     /** KA allows `DESCRIPTION '...'` on streams and pumps; it has no effect. */
@@ -247,7 +257,7 @@ class Parser {
             this.expectSym(")");
         }
         if (name === "TIMESTAMP" && this.acceptWord("WITH")) {
-            throw new KaSyntaxError(pos, "TIMESTAMP WITH TIME ZONE: not supported; use TIMESTAMP (UTC)");
+            throw new KaSyntaxError(pos, "TIMESTAMP WITH TIME ZONE is not supported: use TIMESTAMP (UTC)");
         }
         return { name, args, pos };
     }
@@ -280,7 +290,10 @@ class Parser {
         this.expectWord("FROM");
         const from = this.fromItem();
         if (this.isSym(",") || ["JOIN", "LEFT", "RIGHT", "INNER", "FULL", "CROSS"].some((w) => this.isWord(w))) {
-            throw new KaSyntaxError(this.pos(), "JOIN: not supported");
+            throw new KaSyntaxError(
+                this.pos(),
+                "JOIN (of reference data or of two streams) is not supported: write each stream to the lake and join the outputs in Athena or Redshift Spectrum",
+            );
         }
         const q: Select = { distinct, items, from, groupBy: [], windows: [], pos };
         if (this.acceptWord("WHERE")) q.where = this.expr();
@@ -315,7 +328,10 @@ class Parser {
             } while (this.acceptSym(","));
         }
         if (this.isWord("ORDER") || this.isWord("UNION") || this.isWord("LIMIT")) {
-            throw new KaSyntaxError(this.pos(), `${this.t.text.toUpperCase()}: not supported`);
+            throw new KaSyntaxError(
+                this.pos(),
+                `${this.t.text.toUpperCase()} is not supported: a stream has no end to order or limit; sort and limit in the Athena query`,
+            );
         }
         return q;
     }
@@ -357,7 +373,7 @@ class Parser {
             while (this.acceptSym(","));
         }
         if (this.isWord("ORDER")) {
-            throw new KaSyntaxError(this.pos(), "ORDER BY in a window: not supported (KA windows are ordered by ROWTIME)");
+            throw new KaSyntaxError(this.pos(), "ORDER BY in a window is not supported: remove it (KA and the translation order windows by ROWTIME)");
         }
         let frame: WindowSpec["frame"];
         if (this.acceptWord("RANGE")) {
@@ -396,8 +412,8 @@ class Parser {
         const unit = this.t.text.toUpperCase();
         if (this.current().kind !== "ident" || !TIME_UNITS.includes(unit)) this.fail("an interval unit (SECOND, MINUTE, HOUR, DAY)");
         this.i++;
-        if (this.isWord("TO")) throw new KaSyntaxError(this.pos(), "a compound interval (INTERVAL '...' x TO y): not supported; write it in one unit");
-        if (!/^\d+$/.test(value)) throw new KaSyntaxError(pos, `INTERVAL '${value}' ${unit}: not supported; write a whole number of one unit`);
+        if (this.isWord("TO")) throw new KaSyntaxError(this.pos(), "a compound interval (INTERVAL '...' x TO y) is not supported: write it in one unit");
+        if (!/^\d+$/.test(value)) throw new KaSyntaxError(pos, `INTERVAL '${value}' ${unit} is not supported: write a whole number of one unit`);
         return { k: "interval", value, unit, pos };
     }
 
@@ -504,7 +520,7 @@ class Parser {
         }
         if (this.isSym("(")) {
             this.i++;
-            if (this.isWord("SELECT")) throw new KaSyntaxError(pos, "a scalar subquery: not supported");
+            if (this.isWord("SELECT")) throw new KaSyntaxError(pos, "a scalar subquery is not supported: read the value from a stream in FROM");
             const e = this.expr();
             this.expectSym(")");
             // KA's FLOOR arithmetic writes `(ts - TIMESTAMP '...') SECOND`: an interval in one unit.
@@ -653,7 +669,7 @@ class Parser {
         const parts: Ident[] = [this.ident("an expression")];
         while (this.isSym(".")) {
             this.i++;
-            if (this.isSym("*")) throw new KaSyntaxError(this.pos(), "<stream>.*: not supported; name the columns");
+            if (this.isSym("*")) throw new KaSyntaxError(this.pos(), "<stream>.* is not supported: name the columns, or SELECT STREAM *");
             // ROWTIME after a dot is a column, even though it is an ordinary word.
             parts.push(this.ident("a column name"));
         }

@@ -104,14 +104,18 @@ const isRowtime = (e: Expr, ctx: Ctx): boolean => {
 
 function checkQualifier(qualifier: Ident, ctx: Ctx): void {
     if (!ctx.qualifiers.includes(qualifier.name)) {
-        throw new KaSyntaxError(qualifier.pos, `unknown stream or alias "${qualifier.name}": this query reads ${ctx.qualifiers.map((n) => `"${n}"`).join(" or ")}`);
+        throw new KaSyntaxError(
+            qualifier.pos,
+            `unknown stream or alias "${qualifier.name}": this query reads ${ctx.qualifiers.map((n) => `"${n}"`).join(" or ")}`,
+        );
     }
 }
 
 /** The window of a tumbling GROUP BY item: STEP(ROWTIME BY INTERVAL ...), FLOOR(ROWTIME TO unit), or FLOOR arithmetic. */
 function tumblingSize(e: Expr, ctx: Ctx): string | undefined {
     if (e.k === "step" && isRowtime(e.e, ctx)) {
-        if (e.by.k !== "interval") return unsupported(e.by.pos, "STEP(ROWTIME BY <non-interval>)", "write STEP(<stream>.ROWTIME BY INTERVAL 'n' SECOND|MINUTE|HOUR|DAY)");
+        if (e.by.k !== "interval")
+            return unsupported(e.by.pos, "STEP(ROWTIME BY <non-interval>)", "write STEP(<stream>.ROWTIME BY INTERVAL 'n' SECOND|MINUTE|HOUR|DAY)");
         return intervalSql(e.by);
     }
     if (e.k === "floor" && e.fn === "FLOOR" && e.unit && isRowtime(e.e, ctx)) {
@@ -198,7 +202,8 @@ function walk(e: Expr, visit: (e: Expr) => void): void {
 
 /** A literal whole number argument (window sizes, K). */
 function wholeNumber(e: Expr | undefined, what: string, pos: Pos): number {
-    if (!e || e.k !== "num" || !/^\d+$/.test(e.text)) return unsupported(e?.pos ?? pos, `${what} that is not a whole-number literal`, `write ${what} as a number`);
+    if (!e || e.k !== "num" || !/^\d+$/.test(e.text))
+        return unsupported(e?.pos ?? pos, `${what} that is not a whole-number literal`, `write ${what} as a number`);
     return Number(e.text);
 }
 
@@ -212,7 +217,11 @@ export class KaTranslator {
     private relation(from: FromItem, owner: string): { rel: Relation; qualifiers: string[] } {
         if (from.k === "stream") {
             const s = this.streams.get(from.name.name);
-            if (!s) throw new KaSyntaxError(from.name.pos, `unknown stream "${from.name.name}": create it with CREATE OR REPLACE STREAM before the pump that reads it`);
+            if (!s)
+                throw new KaSyntaxError(
+                    from.name.pos,
+                    `unknown stream "${from.name.name}": create it with CREATE OR REPLACE STREAM before the pump that reads it`,
+                );
             return {
                 rel: { view: s.view, kaName: s.kaName, columns: s.columns.map((c) => c.name) },
                 qualifiers: [s.kaName, ...(from.alias ? [from.alias.name] : [])],
@@ -238,12 +247,18 @@ export class KaTranslator {
         const cursor = call.args[0];
         if (!["COUNT_DISTINCT_ITEMS_TUMBLING", "TOP_K_ITEMS_TUMBLING"].includes(call.name)) {
             if (ANOMALY.has(call.name)) this.anomaly(call.name, call.pos);
-            return unsupported(call.pos, `table function ${call.name}`, "the supported table functions are COUNT_DISTINCT_ITEMS_TUMBLING and TOP_K_ITEMS_TUMBLING");
+            return unsupported(
+                call.pos,
+                `table function ${call.name}`,
+                "the supported table functions are COUNT_DISTINCT_ITEMS_TUMBLING and TOP_K_ITEMS_TUMBLING",
+            );
         }
-        if (!cursor || cursor.k !== "cursor") return unsupported(call.pos, `${call.name} without CURSOR(SELECT STREAM ...)`, `pass CURSOR(SELECT STREAM * FROM "<stream>") first`);
+        if (!cursor || cursor.k !== "cursor")
+            return unsupported(call.pos, `${call.name} without CURSOR(SELECT STREAM ...)`, `pass CURSOR(SELECT STREAM * FROM "<stream>") first`);
         const input = this.relation({ k: "subquery", query: cursor.query, pos: cursor.pos }, owner).rel;
         const column = call.args[1];
-        if (!column || column.k !== "str") return unsupported(call.pos, `${call.name} without a quoted column name`, "name the column in single quotes, e.g. 'TICKER_SYMBOL'");
+        if (!column || column.k !== "str")
+            return unsupported(call.pos, `${call.name} without a quoted column name`, "name the column in single quotes, e.g. 'TICKER_SYMBOL'");
         const col = input.columns.find((c) => c === column.value.toLowerCase());
         if (!col) throw new KaSyntaxError(column.pos, `unknown column '${column.value}' in ${call.name}: the cursor's columns are ${input.columns.join(", ")}`);
         const name = this.auxName(owner);
@@ -293,7 +308,8 @@ export class KaTranslator {
         let size: string | undefined;
         let keys: Expr[] = [];
         if (query.stagger) {
-            if (query.groupBy.length > 0) unsupported(query.pos, "GROUP BY with WINDOWED BY STAGGER", "the stagger window's PARTITION BY is the grouping; remove GROUP BY");
+            if (query.groupBy.length > 0)
+                unsupported(query.pos, "GROUP BY with WINDOWED BY STAGGER", "the stagger window's PARTITION BY is the grouping; remove GROUP BY");
             size = intervalSql(query.stagger.range);
             keys = query.stagger.partitionBy;
             ctx.mode = "window";
@@ -321,7 +337,16 @@ export class KaTranslator {
         } else if (query.items.some((i) => callName(i.e) && (i.e as { over?: unknown }).over)) {
             ctx.mode = "over";
         }
-        if (ctx.mode !== "window" && query.items.some((i) => { let over = false; walk(i.e, (x) => { if (x.k === "call" && x.over) over = true; }); return over; })) {
+        if (
+            ctx.mode !== "window" &&
+            query.items.some((i) => {
+                let over = false;
+                walk(i.e, (x) => {
+                    if (x.k === "call" && x.over) over = true;
+                });
+                return over;
+            })
+        ) {
             ctx.mode = "over";
         }
         // The items, with * expanded to the relation's columns.
@@ -341,7 +366,10 @@ export class KaTranslator {
         let projected: string[];
         if (target) {
             if (items.length !== target.length) {
-                throw new KaSyntaxError(query.pos, `the query has ${items.length} columns and the stream it inserts into has ${target.length}: select one value per column`);
+                throw new KaSyntaxError(
+                    query.pos,
+                    `the query has ${items.length} columns and the stream it inserts into has ${target.length}: select one value per column`,
+                );
             }
             names = target.map((c) => c.name);
             projected = items.map((it, i) => `${castTo(it.sql, target[i].type)} AS ${q(target[i].name)}`);
@@ -352,7 +380,8 @@ export class KaTranslator {
             });
             projected = items.map((it, i) => (it.sql === q(names[i]) ? it.sql : `${it.sql} AS ${q(names[i])}`));
         }
-        if (new Set(names).size !== names.length) throw new KaSyntaxError(query.pos, `two columns of this query have the same name (Flink names are lower case): ${names.join(", ")}`);
+        if (new Set(names).size !== names.length)
+            throw new KaSyntaxError(query.pos, `two columns of this query have the same name (Flink names are lower case): ${names.join(", ")}`);
         const rowtime = ctx.mode === "window" ? "window_time" : "rowtime";
         const lines = [`SELECT ${[...projected, `${rowtime} AS rowtime`].join(", ")}`];
         lines.push(ctx.mode === "window" ? `FROM TABLE(TUMBLE(TABLE ${q(rel.view)}, DESCRIPTOR(rowtime), ${size}))` : `FROM ${q(rel.view)}`);
@@ -410,13 +439,22 @@ export class KaTranslator {
             case "position":
                 return `POSITION(${x(e.needle)} IN ${x(e.hay)})`;
             case "floor":
-                if (isRowtime(e.e, ctx) && ctx.mode === "window") return unsupported(e.pos, `${e.fn}(ROWTIME TO ${e.unit}) outside the GROUP BY window`, "select the GROUP BY's window expression, or ROWTIME");
+                if (isRowtime(e.e, ctx) && ctx.mode === "window")
+                    return unsupported(
+                        e.pos,
+                        `${e.fn}(ROWTIME TO ${e.unit}) outside the GROUP BY window`,
+                        "select the GROUP BY's window expression, or ROWTIME",
+                    );
                 return e.unit ? `${e.fn}(${x(e.e)} TO ${e.unit})` : `${e.fn}(${x(e.e)})`;
             case "step":
                 if (e.by.k === "interval" && e.by.value === "1" && TIME_UNIT_MS[e.by.unit] !== undefined && !(isRowtime(e.e, ctx) && ctx.mode === "window")) {
                     return `FLOOR(${x(e.e)} TO ${e.by.unit})`;
                 }
-                return unsupported(e.pos, "STEP outside a GROUP BY window", "use STEP(<stream>.ROWTIME BY INTERVAL ...) in GROUP BY (a tumbling window), or FLOOR(x TO unit)");
+                return unsupported(
+                    e.pos,
+                    "STEP outside a GROUP BY window",
+                    "use STEP(<stream>.ROWTIME BY INTERVAL ...) in GROUP BY (a tumbling window), or FLOOR(x TO unit)",
+                );
             case "cursor":
                 return unsupported(e.pos, "CURSOR outside COUNT_DISTINCT_ITEMS_TUMBLING or TOP_K_ITEMS_TUMBLING", "read the stream in FROM");
             case "id":
@@ -439,7 +477,10 @@ export class KaTranslator {
         const col = e.parts[e.parts.length - 1];
         const name = flinkName(col);
         if (!ctx.rel.columns.includes(name)) {
-            throw new KaSyntaxError(col.pos, `unknown column "${col.name}" in "${ctx.rel.kaName}": its columns are ${ctx.rel.columns.map((c) => c.toUpperCase()).join(", ")}`);
+            throw new KaSyntaxError(
+                col.pos,
+                `unknown column "${col.name}" in "${ctx.rel.kaName}": its columns are ${ctx.rel.columns.map((c) => c.toUpperCase()).join(", ")}`,
+            );
         }
         return q(name);
     }
@@ -449,10 +490,18 @@ export class KaTranslator {
         const args = () => e.args.map(x).join(", ");
         if (ANOMALY.has(e.name)) this.anomaly(e.name, e.pos);
         if (AGGREGATES.has(e.name)) {
-            const inner = e.star ? "*" : `${e.distinct ? "DISTINCT " : ""}${e.args.map((a) => this.expr(a, { ...ctx, mode: ctx.mode === "window" ? "plain" : ctx.mode }))}`;
+            const inner = e.star
+                ? "*"
+                : `${e.distinct ? "DISTINCT " : ""}${e.args.map((a) => this.expr(a, { ...ctx, mode: ctx.mode === "window" ? "plain" : ctx.mode }))}`;
             if (e.over) {
-                if (ctx.mode === "window") unsupported(e.pos, "an aggregate OVER a window in a GROUP BY query", "use either GROUP BY STEP(...) or OVER, in two pumps");
-                if (e.distinct) unsupported(e.pos, `${e.name}(DISTINCT ...) OVER a window`, "Flink has no DISTINCT over a sliding window; count distinct values per tumbling window (GROUP BY STEP(ROWTIME BY ...))");
+                if (ctx.mode === "window")
+                    unsupported(e.pos, "an aggregate OVER a window in a GROUP BY query", "use either GROUP BY STEP(...) or OVER, in two pumps");
+                if (e.distinct)
+                    unsupported(
+                        e.pos,
+                        `${e.name}(DISTINCT ...) OVER a window`,
+                        "Flink has no DISTINCT over a sliding window; count distinct values per tumbling window (GROUP BY STEP(ROWTIME BY ...))",
+                    );
                 const over = this.over(e.over, ctx, e.pos);
                 ctx.overs.push(over);
                 return `${e.name}(${inner}) OVER (${over})`;
@@ -470,7 +519,11 @@ export class KaTranslator {
                 const fromStart = start === undefined || (start.k === "num" && start.text === "1");
                 const all = occurrence === undefined || (occurrence.k === "num" && occurrence.text === "0");
                 if (e.args.length < 3 || e.args.length > 5 || !fromStart || !all) {
-                    return unsupported(e.pos, "REGEX_REPLACE with a start position other than 1 or an occurrence other than 0 (all)", "replace every match from position 1: REGEX_REPLACE(value, regex, replacement, 1, 0)");
+                    return unsupported(
+                        e.pos,
+                        "REGEX_REPLACE with a start position other than 1 or an occurrence other than 0 (all)",
+                        "replace every match from position 1: REGEX_REPLACE(value, regex, replacement, 1, 0)",
+                    );
                 }
                 return `REGEXP_REPLACE(${e.args.slice(0, 3).map(x).join(", ")})`;
             }
@@ -493,9 +546,17 @@ export class KaTranslator {
                 return "CAST(CURRENT_ROW_TIMESTAMP() AS TIMESTAMP(3))";
             case "COUNT_DISTINCT_ITEMS_TUMBLING":
             case "TOP_K_ITEMS_TUMBLING":
-                return unsupported(e.pos, `${e.name} outside FROM TABLE(...)`, `read it as FROM TABLE(${e.name}(CURSOR(SELECT STREAM * FROM "<stream>"), ...))`);
+                return unsupported(
+                    e.pos,
+                    `${e.name} outside FROM TABLE(...)`,
+                    `read it as FROM TABLE(${e.name}(CURSOR(SELECT STREAM * FROM "<stream>"), ...))`,
+                );
             case "$DIFF_IN":
-                return unsupported(e.pos, "interval arithmetic on timestamps outside a FLOOR window", "use TSDIFF(ts1, ts2) for milliseconds between two timestamps");
+                return unsupported(
+                    e.pos,
+                    "interval arithmetic on timestamps outside a FLOOR window",
+                    "use TSDIFF(ts1, ts2) for milliseconds between two timestamps",
+                );
         }
         return unsupported(e.pos, `function ${e.name}`, "no Flink translation is defined for it; rewrite it with the functions listed in docs/KA-MIGRATION.md");
     }
@@ -508,7 +569,10 @@ export class KaTranslator {
         }
         if (!spec) return unsupported(pos, "OVER without a window", "OVER (PARTITION BY ... RANGE INTERVAL ... PRECEDING)");
         const partition = spec.partitionBy.length > 0 ? `PARTITION BY ${spec.partitionBy.map((p) => this.expr(p, ctx)).join(", ")} ` : "";
-        const frame = spec.frame.kind === "range" ? `RANGE BETWEEN ${intervalSql(spec.frame.interval)} PRECEDING AND CURRENT ROW` : `ROWS BETWEEN ${spec.frame.count} PRECEDING AND CURRENT ROW`;
+        const frame =
+            spec.frame.kind === "range"
+                ? `RANGE BETWEEN ${intervalSql(spec.frame.interval)} PRECEDING AND CURRENT ROW`
+                : `ROWS BETWEEN ${spec.frame.count} PRECEDING AND CURRENT ROW`;
         return `${partition}ORDER BY rowtime ${frame}`;
     }
 }

@@ -37,6 +37,9 @@ export function flinkType(t: TypeSpec): string {
         case "TIME":
             throw new KaSyntaxError(t.pos, "type TIME is not supported: use TIMESTAMP or VARCHAR (Glue and Parquet outputs have no TIME)");
         default:
-            throw new KaSyntaxError(t.pos, `type ${t.name} is not supported: use VARCHAR, INTEGER, BIGINT, DOUBLE, REAL, DECIMAL(p,s), BOOLEAN, DATE or TIMESTAMP`);
+            throw new KaSyntaxError(
+                t.pos,
+                `type ${t.name} is not supported: use VARCHAR, INTEGER, BIGINT, DOUBLE, REAL, DECIMAL(p,s), BOOLEAN, DATE or TIMESTAMP`,
+            );
     }
 }

@@ -119,6 +119,85 @@ class KaBundleTest {
                         "amount_text", "size_class", "has_now"));
     }
 
+    /**
+     * sql/ka/web_metrics (active users and clicks per minute, written in KA SQL) against the project's
+     * Flink SQL (sql/outputs/active_users_1m.sql, clicks_1m.sql) on the same events, under the condition
+     * that makes them comparable: every event arrives at its event time (KA windows on arrival time, the
+     * Flink SQL on event time), and there are no duplicates, late or invalid events (the Flink SQL drops
+     * duplicates and validates required fields, KA does neither). Then every window has the same numbers.
+     */
+    @Test
+    void webMetricsInKaSqlGiveTheNumbersOfTheFlinkSql() throws Exception {
+        String[] sites = {"shop.de", "shop.fr", "Shop.IT"};
+        String[] countries = {"de", "FR"};
+        String[] types = {"page_view", "click", "click", "add_to_cart"};
+        String[] pages = {PipelineTest.P1, PipelineTest.P2, null, PipelineTest.P3};
+        List<String[]> ka = new ArrayList<>();
+        List<String> flink = new ArrayList<>();
+        Instant start = Instant.parse(DAY + "10:00:00Z");
+        for (int i = 0; i < 240; i++) {
+            // A fixed, irregular pattern: 240 events over 4 minutes, 13 users, 3 sites, 2 countries.
+            Instant t = start.plusMillis(i * 1000L + (i * 37 % 1000));
+            String payload = PipelineTest.ev("e" + i, types[i * 7 % 4], "u" + (i * 5 % 13), sites[i * 11 % 3], countries[i % 2],
+                    "\"" + t + "\"", pages[i * 3 % 4], null);
+            ka.add(new String[] {java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(java.time.ZoneOffset.UTC).format(t), payload});
+            flink.add(payload);
+        }
+        ka.add(new String[] {"10:06:00.000", "tick"});
+
+        Path flinkIn = tmp.resolve("flink-events.jsonl");
+        Path flinkOut = tmp.resolve("flink-out");
+        AppHarness.write(flinkIn, flink);
+        AppHarness.runToEnd(flinkIn, flinkOut);
+        List<String> activeUsers = AppHarness.windowRows(flinkOut, "active_users_1m", "site", "country", "active_users");
+        List<String> clicks = AppHarness.windowRows(flinkOut, "clicks_1m", "site", "country", "page_type", "clicks");
+        assertTrue(activeUsers.size() >= 20 && clicks.size() >= 20, activeUsers + " " + clicks);
+
+        Path out = run("web_metrics", ka.toArray(new String[0][]));
+        waitFor(() -> windowRows(out, "ka_active_users_1m", "site", "country", "active_users").size() == activeUsers.size()
+                && windowRows(out, "ka_clicks_1m", "site", "country", "page_type", "clicks").size() == clicks.size(), Duration.ofSeconds(90));
+        assertEquals(activeUsers, windowRows(out, "ka_active_users_1m", "site", "country", "active_users"));
+        assertEquals(clicks, windowRows(out, "ka_clicks_1m", "site", "country", "page_type", "clicks"));
+        assertEquals(List.of("ka:web_metrics:not_json|tick"), render(out, "rejected_events", "reason", "payload"));
+    }
+
+    /**
+     * On Kinesis the runner adds its own arrival column (metadata 'timestamp', as $arrival) to the source
+     * that already reads 'timestamp' as ROWTIME: the translated app plans with the deployed options.
+     */
+    @Test
+    void aTranslatedAppPlansOnTheKinesisConnector() {
+        List<SqlStatement> statements = statements("web_metrics");
+        Map<String, Map<String, String>> tables = new LinkedHashMap<>();
+        for (JsonNode t : bundle("web_metrics").get("tables")) {
+            tables.put(t.asText(), t.asText().equals("ka_raw")
+                    ? ConnectorOptionsFixture.options("kinesis-polling-created-stream")
+                    : ConnectorOptionsFixture.options("firehose-sink"));
+        }
+        SqlRunner.Prepared p = SqlRunner.prepare(com.clickstream.runner.tools.LocalApp.properties(statements,
+                Map.of("app.name", "web_metrics", "source.region", "eu-west-1"), tables), false, new Configuration());
+        assertEquals(List.of("ka_active_users_1m", "ka_clicks_1m", "rejected_events"),
+                p.inserts.stream().map(SqlStatement::target).collect(Collectors.toList()));
+        p.graph();
+        assertTrue(p.lateness.describe().contains("ka_clicks_1m"), p.lateness.describe());
+    }
+
+    /** Window rows of a KA output ("window_start" column, 1-minute windows) as AppHarness.windowRows renders the Flink ones. */
+    static List<String> windowRows(Path out, String output, String... columns) {
+        return rows(out, output).stream().map(r -> {
+            String start = AppHarness.hms(r.get("window_start")).substring(0, 5);
+            String end = AppHarness.hms(r.get("rowtime")).substring(0, 5);
+            StringBuilder b = new StringBuilder(start).append('-').append(String.format("%02d:%02d",
+                    (Integer.parseInt(end.substring(0, 2)) * 60 + Integer.parseInt(end.substring(3)) + 1) / 60,
+                    (Integer.parseInt(end.substring(0, 2)) * 60 + Integer.parseInt(end.substring(3)) + 1) % 60));
+            for (String c : columns) {
+                JsonNode v = r.get(c);
+                b.append('|').append(v == null || v.isNull() ? "NULL" : v.asText());
+            }
+            return b.toString();
+        }).sorted().collect(Collectors.toList());
+    }
+
     // ---- harness -------------------------------------------------------------------------------------
 
     static JsonNode bundle(String app) {
@@ -161,8 +240,8 @@ class KaBundleTest {
 
     /** One object per record, named in arrival order, modified at its arrival time; then starts the app. */
     Path run(String app, String[][] records) throws Exception {
-        Path in = tmp.resolve("in");
-        Path out = tmp.resolve("out");
+        Path in = tmp.resolve("in-" + app);
+        Path out = tmp.resolve("out-" + app);
         Files.createDirectories(in);
         for (int i = 0; i < records.length; i++) {
             Path f = in.resolve(String.format("%06d", i));
