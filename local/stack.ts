@@ -84,7 +84,10 @@ export class LocalStack {
         const parsed = parseRegionConfig(readStackFile(stackFile), ...outputNamesOf(catalog.outputs), kaAppOutputs(catalog));
         const ka = parsed.apps.find((a) => a.ka !== undefined);
         // Not yet: its outputs have no local recomputation, and its rejections no reconciliation (docs/KA-MIGRATION.md, "Not done").
-        if (ka) throw new Error(`app ${ka.name}: npm start does not run KA applications (ka: ${ka.ka}) yet; test it with npm run ka:translate and the runner's KaBundleTest`);
+        if (ka)
+            throw new Error(
+                `app ${ka.name}: npm start does not run KA applications (ka: ${ka.ka}) yet; test it with npm run ka:translate and the runner's KaBundleTest`,
+            );
         const kinesis = parsed.sources.filter((s) => s.mode !== "firehose").map((s) => s.name);
         const region = o.kinesisOnly
             ? { ...parsed, sources: parsed.sources.filter((s) => kinesis.includes(s.name)), apps: parsed.apps.filter((a) => kinesis.includes(a.source)) }
