@@ -9,7 +9,7 @@ import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, outputNamesOf, parseLakeConfig, parseRegionConfig, parseRole, readProjectName, readStackFile, RegionConfig } from "../lib/config";
-import { loadQueryFiles, loadSqlCatalog, OutputTable, SqlDefinitionError } from "../lib/sql/catalog";
+import { kaAppOutputs, lakeOutputs, loadQueryFiles, loadSqlCatalog, OutputTable, SqlDefinitionError } from "../lib/sql/catalog";
 import { ArgError, wholeNumber } from "../local/args";
 import { CostInput, estimateSeason, formatEstimate, mergePriceBooks, PriceBook, throughputFromBenchmarks, validatePriceBook } from "./cost-model";
 
@@ -17,9 +17,16 @@ const REPO = path.resolve(__dirname, "..");
 
 /** `sql/outputs/*.sql` names, in file order: what `outputs: all` expands to. Parsing the SQL is not needed here. */
 /** The repository's SQL catalog: the outputs the apps may fill, and the queries a dashboard refresh runs. */
-function sqlOf(repo: string): { outputs: OutputTable[]; athenaQueries: number } {
+function sqlOf(repo: string): { outputs: OutputTable[]; lakeOutputs: OutputTable[]; kaApps: Record<string, string[]>; athenaQueries: number } {
     const sqlDir = path.join(repo, "sql");
-    return { outputs: loadSqlCatalog(sqlDir, repo).outputs, athenaQueries: loadQueryFiles(path.join(sqlDir, "athena")).length };
+    const catalog = loadSqlCatalog(sqlDir, repo);
+    return {
+        outputs: catalog.outputs,
+        // A KA app's outputs are Firehoses too (docs/KA-MIGRATION.md).
+        lakeOutputs: lakeOutputs(catalog),
+        kaApps: kaAppOutputs(catalog),
+        athenaQueries: loadQueryFiles(path.join(sqlDir, "athena")).length,
+    };
 }
 
 export function loadPriceBook(defaultFile: string, overrideFile?: string): PriceBook {
@@ -75,7 +82,7 @@ export function buildInput(opts: Options, repo = REPO): { input: CostInput; thro
         if (parseRole(read) !== "region") {
             throw new ArgError(`--stack: '${opts.stack}' is a lake stack; the estimate is per source region (a stack with clickstream:role: region)`);
         }
-        config = parseRegionConfig(read, ...outputNamesOf(sql.outputs));
+        config = parseRegionConfig(read, ...outputNamesOf(sql.outputs), sql.kaApps);
     } catch (e) {
         if (e instanceof ConfigError) throw new ArgError(`Pulumi.${opts.stack}.yaml: ${e.message}`);
         throw e;
@@ -118,7 +125,7 @@ export function buildInput(opts: Options, repo = REPO): { input: CostInput; thro
     return {
         input: {
             config,
-            outputNames: sql.outputs.map((o) => o.name),
+            outputNames: sql.lakeOutputs.map((o) => o.name),
             eventsPerSecond: rates,
             days,
             eventBytes,
