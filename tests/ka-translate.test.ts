@@ -4,9 +4,11 @@
  * The translated SQL is run on data by the runner's KaBundleTest (MiniCluster).
  */
 import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { KaApp, KaDefinitionError, translateKaApp } from "../lib/ka/app";
-import { loadSqlCatalog, outputNameProblem, SqlStatement } from "../lib/sql/catalog";
+import { kaAppOutputs, lakeOutputs, loadSqlCatalog, outputNameProblem, SqlDefinitionError, SqlStatement } from "../lib/sql/catalog";
 import { main as kaTranslate } from "../tools/ka-translate";
 
 const REPO = path.resolve(__dirname, "..");
@@ -520,5 +522,67 @@ describe("npm run ka:translate -- FILE", () => {
             err: "ka:translate: sql/ka/nope: not found; give a sql/ka/<app>/application.sql or its folder\n",
         });
         expect(run([])).to.deep.equal({ code: 2, out: "", err: "ka:translate: missing required argument 'file'\n" });
+    });
+});
+
+describe("KA applications in the SQL catalog (sql/ka/<app>/)", () => {
+    /** A copy of the repository's sql/ with the given KA folders (files by name). */
+    function sqlWith(apps: Record<string, Record<string, string>>, withoutRejected = false): string {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "clickstream-ka-"));
+        fs.cpSync(path.join(REPO, "sql"), path.join(root, "sql"), { recursive: true });
+        fs.rmSync(path.join(root, "sql", "ka"), { recursive: true, force: true });
+        if (withoutRejected) fs.rmSync(path.join(root, "sql", "outputs", "rejected_events.sql"));
+        for (const [app, files] of Object.entries(apps)) {
+            fs.mkdirSync(path.join(root, "sql", "ka", app), { recursive: true });
+            for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(root, "sql", "ka", app, f), text);
+        }
+        return path.join(root, "sql");
+    }
+    const app = (sql: string, outputs: Record<string, string> = { OUT: "ka_out" }) => ({
+        "application.sql": sql,
+        "application.json": JSON.stringify(json(outputs)),
+    });
+    const OK = OUT("site VARCHAR(32)") + PUMP + `SELECT STREAM site FROM "SOURCE_SQL_STREAM_001";`;
+    const load = (dir: string) => loadSqlCatalog(dir, path.dirname(dir));
+    const loadError = (dir: string) => {
+        try {
+            load(dir);
+        } catch (e) {
+            expect(e).to.be.instanceOf(SqlDefinitionError);
+            return (e as Error).message;
+        }
+        throw new Error("loaded without an error");
+    };
+
+    it("translates every folder when the catalog loads: its outputs join the lake's, the region config knows its outputs", () => {
+        const catalog = load(sqlWith({ one: app(OK) }));
+        expect(catalog.kaApps.map((a) => [a.name, a.file, a.outputs.map((o) => o.name)])).to.deep.equal([["one", "sql/ka/one/application.sql", ["ka_out"]]]);
+        expect(lakeOutputs(catalog).map((o) => o.name)).to.deep.equal([...catalog.outputs.map((o) => o.name), "ka_out"]);
+        expect(kaAppOutputs(catalog)).to.deep.equal({ one: ["ka_out"] });
+        // The repository's own: the example.
+        expect(kaAppOutputs(loadSqlCatalog())).to.deep.equal({ web_metrics: ["ka_active_users_1m", "ka_clicks_1m"] });
+    });
+
+    it("fails the preview with the file, line and column of an unsupported construct", () => {
+        expect(
+            loadError(
+                sqlWith({
+                    two: app(OUT("x DOUBLE") + PUMP + `SELECT STREAM x FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001")));`),
+                }),
+            ),
+        ).to.match(/^sql\/ka\/two\/application\.sql:3:28: RANDOM_CUT_FOREST is not supported: /);
+    });
+
+    it("needs rejected_events, a unique output name, and both files", () => {
+        expect(loadError(sqlWith({ one: app(OK) }, true))).to.equal(
+            "sql/ka: KA applications write their rejected records to rejected_events; add sql/outputs/rejected_events.sql",
+        );
+        expect(loadError(sqlWith({ one: app(OK, { OUT: "clicks_1m" }) }))).to.equal(
+            "sql/ka/one/application.json: output 'clicks_1m' is already defined by sql/outputs/clicks_1m.sql; choose another output name",
+        );
+        expect(loadError(sqlWith({ one: { "application.sql": OK } }))).to.equal(
+            "sql/ka/one: application.json is missing (a KA application folder holds application.sql and application.json)",
+        );
+        expect(loadError(sqlWith({ "One-App": app(OK) }))).to.equal("sql/ka/One-App: KA application folder names use lower-case letters, digits and '_'");
     });
 });
