@@ -155,7 +155,8 @@ class KaBundleTest {
 
         Path out = run("web_metrics", ka.toArray(new String[0][]));
         waitFor(() -> windowRows(out, "ka_active_users_1m", "site", "country", "active_users").size() == activeUsers.size()
-                && windowRows(out, "ka_clicks_1m", "site", "country", "page_type", "clicks").size() == clicks.size(), Duration.ofSeconds(90));
+                && windowRows(out, "ka_clicks_1m", "site", "country", "page_type", "clicks").size() == clicks.size()
+                && rows(out, "rejected_events").size() == 1, Duration.ofSeconds(90));
         assertEquals(activeUsers, windowRows(out, "ka_active_users_1m", "site", "country", "active_users"));
         assertEquals(clicks, windowRows(out, "ka_clicks_1m", "site", "country", "page_type", "clicks"));
         assertEquals(List.of("ka:web_metrics:not_json|tick"), render(out, "rejected_events", "reason", "payload"));
