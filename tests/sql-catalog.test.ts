@@ -2,7 +2,18 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadSqlCatalog, OUTPUT_NAME_MAX, parseOutputFile, splitStatements, SqlDefinitionError, windowInputs } from "../lib/sql/catalog";
+import {
+    DASHBOARD_QUERY_HOURS,
+    isReportQuery,
+    loadQueryFiles,
+    loadSqlCatalog,
+    OUTPUT_NAME_MAX,
+    parseOutputFile,
+    reportOf,
+    splitStatements,
+    SqlDefinitionError,
+    windowInputs,
+} from "../lib/sql/catalog";
 import { flinkTypeToGlue, glueColumns, PARTITION_KEYS } from "../lib/sql/glue-schema";
 
 const fixtures = path.join(__dirname, "fixtures", "sql");
@@ -197,4 +208,35 @@ describe("Flink to Glue types", () => {
     it("rejects BYTES with the fix", () => {
         expect(() => flinkTypeToGlue("BYTES", origin)).to.throw("encode it as STRING (e.g. base64) in the INSERT");
     });
+});
+
+describe("sql/athena: dashboard queries read their last hours, reports the whole season", () => {
+    const queries = loadQueryFiles(path.resolve(__dirname, "..", "sql", "athena"));
+    const dashboards = queries.filter((q) => !isReportQuery(q.name));
+    const reports = queries.filter((q) => isReportQuery(q.name));
+
+    it("pairs every dashboard query with its whole-history report, and every report with a dashboard query", () => {
+        expect(dashboards.map((q) => reportOf(q.name)).sort()).to.deep.equal(reports.map((q) => q.name).sort());
+        expect(reportOf("clicks_1m_latest")).to.equal("clicks_1m_history");
+        expect(reportOf("rejected_events_by_reason")).to.equal("rejected_events_by_reason_history");
+    });
+
+    for (const q of dashboards) {
+        it(`${q.name}: the last ${DASHBOARD_QUERY_HOURS} hours, with an IN list on each partition key for every table it reads`, () => {
+            const sql = q.sql.replace(/--.*$/gm, "");
+            const tables = [...sql.matchAll(/\bFROM\s+([a-z_0-9]+)/gi)].map((m) => m[1]);
+            const hours = new Set([...sql.matchAll(/INTERVAL '(\d+)' HOUR/g)].map((m) => Number(m[1])));
+            expect([...hours].sort()).to.deep.equal(Array.from({ length: DASHBOARD_QUERY_HOURS }, (_, i) => i + 1));
+            for (const key of ["year", "month", "day", "hour"]) {
+                expect(sql.match(new RegExp(`AND ${key} IN \\(`, "g")) ?? [], key).to.have.length(tables.length);
+            }
+            expect(sql.match(/AND year \|\| month \|\| day \|\| hour >= /g) ?? []).to.have.length(tables.length);
+        });
+    }
+
+    for (const q of reports) {
+        it(`${q.name}: reads every partition (no time range)`, () => {
+            expect(q.sql).to.not.match(/current_timestamp|\b(year|month|day|hour) IN\b/i);
+        });
+    }
 });

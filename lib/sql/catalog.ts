@@ -331,3 +331,18 @@ export function loadQueryFiles(dir: string): { name: string; file: string; sql: 
         sql: fs.readFileSync(path.join(dir, f), "utf8").trim().replace(/;\s*$/, ""),
     }));
 }
+
+/**
+ * `sql/athena/` holds two kinds of query. A report reads the whole season and is named `<name>_history`.
+ * Every other query is a dashboard query: it reads the windows of the last DASHBOARD_QUERY_HOURS hours,
+ * from those hours' partitions only (docs/LAKE.md, "Dashboard queries").
+ */
+export const REPORT_QUERY_SUFFIX = "_history";
+
+/** The hours a dashboard query in `sql/athena/` shows: its `INTERVAL '3' HOUR`. */
+export const DASHBOARD_QUERY_HOURS = 3;
+
+export const isReportQuery = (name: string): boolean => name.endsWith(REPORT_QUERY_SUFFIX);
+
+/** The report over the whole season of a dashboard query: `x_latest` and `x` have `x_history`. */
+export const reportOf = (dashboardQuery: string): string => dashboardQuery.replace(/_latest$/, "") + REPORT_QUERY_SUFFIX;
