@@ -10,7 +10,8 @@
 import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
-import { formatReport, importTemplate, KaImportError } from "../lib/ka/cloudformation";
+import { readStackFile, regionStacks } from "../lib/config";
+import { formatReport, importTemplate, KaImportError, RegionStack } from "../lib/ka/cloudformation";
 
 const REPO = path.resolve(__dirname, "..");
 
@@ -37,7 +38,12 @@ function parameters(pairs: string[]): Record<string, string> {
 }
 
 /** Imports `templateFile` under `root` (the project: `sql/ka/` and `sql/outputs/` are read there). Returns the report. */
-export function runImport(template: string, opts: Options, root: string, cwd = process.cwd()): string {
+/**
+ * Imports `template` into `root` (`sql/ka/<app>/`). The outputs that exist already (`sql/outputs/`) and
+ * the region stacks (`Pulumi.<stack>.yaml`) are read from `root` when it is a Pulumi project, else from
+ * `repo` (this repository: `--out` to a plain folder still plans against this project's stacks).
+ */
+export function runImport(template: string, opts: Options, root: string, cwd = process.cwd(), repo = REPO): string {
     const templatePath = path.resolve(cwd, template);
     const templateFile = shown(templatePath, cwd);
     if (!fs.existsSync(templatePath) || !fs.statSync(templatePath).isFile())
@@ -45,7 +51,8 @@ export function runImport(template: string, opts: Options, root: string, cwd = p
     if (opts.region !== undefined && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(opts.region)) {
         throw new KaImportError(`--region: '${opts.region}' is not valid; expected an AWS region such as eu-west-1`);
     }
-    const outputsDir = path.join(root, "sql", "outputs");
+    const project = fs.existsSync(path.join(root, "Pulumi.yaml")) ? root : repo;
+    const outputsDir = path.join(project, "sql", "outputs");
     const existingOutputs = fs.existsSync(outputsDir)
         ? fs
               .readdirSync(outputsDir)
@@ -58,6 +65,7 @@ export function runImport(template: string, opts: Options, root: string, cwd = p
         region: opts.region,
         parameters: parameters(opts.parameter),
         existingOutputs,
+        stacks: readRegionStacks(project),
     });
     // Refuse before writing anything: an import is all or nothing.
     for (const a of plan.apps) {
@@ -75,6 +83,20 @@ export function runImport(template: string, opts: Options, root: string, cwd = p
         }
     }
     return formatReport(plan, written, templateFile);
+}
+
+/** The project's region stacks as the import needs them: region, sources and their streams, apps. */
+export function readRegionStacks(root: string): RegionStack[] {
+    if (!fs.existsSync(path.join(root, "Pulumi.yaml"))) return [];
+    return regionStacks(root).map((stack) => {
+        const file = `Pulumi.${stack}.yaml`;
+        const read = readStackFile(path.join(root, file));
+        const map = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, Record<string, unknown> | null>) : {});
+        const sources = Object.fromEntries(
+            Object.entries(map(read("clickstream:sources"))).map(([name, s]) => [name, String(s?.streamName ?? s?.deliveryStreamName ?? "")]),
+        );
+        return { file, region: String(read("aws:region") ?? ""), sources, apps: Object.keys(map(read("clickstream:apps"))) };
+    });
 }
 
 /** A path as the user typed paths: relative to the working directory when inside it. */
@@ -107,8 +129,9 @@ export function main(argv: string[], deps: { repo?: string; cwd?: string } = {})
         program.parse(argv, { from: "user" });
         const opts = program.opts<Options>();
         const cwd = deps.cwd ?? process.cwd();
-        const root = opts.out !== undefined ? path.resolve(cwd, opts.out) : (deps.repo ?? REPO);
-        process.stdout.write(runImport(program.args[0], opts, root, cwd));
+        const repo = deps.repo ?? REPO;
+        const root = opts.out !== undefined ? path.resolve(cwd, opts.out) : repo;
+        process.stdout.write(runImport(program.args[0], opts, root, cwd, repo));
         return 0;
     } catch (e) {
         if (e instanceof CommanderError) {

@@ -734,7 +734,14 @@ export interface PlannedApp {
     logicalId: string;
     files: { path: string; content: string }[];
     outputs: { Name: string; output: string }[];
-    source?: { name: string; streamName?: string; region?: string; firehose?: string };
+    source?: {
+        name: string;
+        streamName?: string;
+        region?: string;
+        firehose?: string;
+        /** Set when the region stack has a source on this stream already: the app uses it. */
+        existing?: string;
+    };
 }
 
 export interface ImportPlan {
@@ -753,6 +760,18 @@ export interface ImportOptions extends ResolveOptions {
     name?: string;
     /** Output names that exist already (`sql/outputs/*.sql`), which an imported output must not take. */
     existingOutputs?: string[];
+    /** The project's region stacks (from `Pulumi.<stack>.yaml`), so that the config lines name theirs and reuse its sources. */
+    stacks?: RegionStack[];
+}
+
+/** What a region stack file says that an import must not contradict. */
+export interface RegionStack {
+    /** `Pulumi.eu.yaml`. */
+    file: string;
+    region: string;
+    /** Source name → its stream (`streamName`, or `deliveryStreamName` for `mode: firehose`). */
+    sources: Record<string, string | undefined>;
+    apps: string[];
 }
 
 function checkAppName(app: string, from: string): string {
@@ -905,7 +924,7 @@ export function planImport(model: KaTemplateModel, file: string, options: Import
             notCarriedOver.push({
                 what: `${where} input: Firehose delivery stream ${src.name ?? src.arn} (KinesisFirehoseInput)`,
                 why: "Flink cannot read a delivery stream; the project reads the objects it delivers to S3, and the template does not state that bucket and prefix",
-                todo: `configure source '${app}' by hand as a mode: firehose source (docs/CONTRACTS.md, "Firehose-delivered objects as a source"); the config lines below name what to fill in`,
+                todo: `configure source '${app}' by hand as a mode: firehose source (docs/CONTRACTS.md, "Firehose-delivered objects as a source"); the config lines above name what to fill in`,
             });
         }
 
@@ -927,25 +946,47 @@ export function planImport(model: KaTemplateModel, file: string, options: Import
         if (other) throw new KaImportError(`${file}: ${other} and ${a.logicalId} both import as '${a.app}'; import them one at a time with --app and --name`);
         names.set(a.app, a.logicalId);
     }
-    return { apps, config: configLines(apps), notCarriedOver, notes };
+    const stacks = options.stacks ?? [];
+    for (const a of apps) {
+        const stack = stacks.find((st) => st.region === a.source?.region);
+        if (!stack) continue;
+        if (stack.apps.includes(a.app))
+            throw new KaImportError(
+                `${file}: app '${a.app}' exists already in ${stack.file} (clickstream:apps); pass --name NAME to import it under another name`,
+            );
+        const s = a.source!;
+        const reading = Object.entries(stack.sources).find(([, stream]) => s.streamName !== undefined && stream === s.streamName);
+        if (reading) {
+            s.existing = `${stack.file} has source '${reading[0]}' on ${s.streamName} already`;
+            s.name = reading[0];
+        } else if (s.name in stack.sources) {
+            s.name = `${s.name}-ka`;
+        }
+    }
+    return { apps, config: configLines(apps, stacks), notCarriedOver, notes };
 }
 
 /** The region stack's config lines (`clickstream:sources`, `clickstream:apps`), grouped by the source's region. */
-export function configLines(apps: PlannedApp[]): string {
+export function configLines(apps: PlannedApp[], stacks: RegionStack[] = []): string {
     const regions = [...new Set(apps.map((a) => a.source?.region ?? ""))].sort();
     const blocks = regions.map((region) => {
         const inRegion = apps.filter((a) => (a.source?.region ?? "") === region);
-        const lines = [
-            region ? `# the region stack with aws:region ${region}` : "# the region stack of the source stream's region (the template does not state it)",
-            "clickstream:sources:",
-        ];
+        const stack = stacks.find((st) => st.region === region);
+        const header = !region
+            ? "# the region stack of the source's region (the template does not state it; --region REGION names it)"
+            : stack
+              ? `# ${stack.file} (aws:region ${region})`
+              : `# the region stack with aws:region ${region} (no Pulumi.<stack>.yaml of this project has it yet)`;
+        const sources: string[] = [];
         const seen = new Set<string>();
         for (const a of inRegion) {
             const s = a.source;
             if (!s || seen.has(s.name)) continue;
             seen.add(s.name);
-            if (s.firehose !== undefined) {
-                lines.push(
+            if (s.existing !== undefined) {
+                sources.push(`  # ${s.existing}: the app reads that source`);
+            } else if (s.firehose !== undefined) {
+                sources.push(
                     `  # ${s.name}: fill in the delivery stream's S3 destination, then uncomment (docs/CONTRACTS.md, "Firehose-delivered objects as a source")`,
                     `  # ${s.name}:`,
                     `  #   mode: firehose`,
@@ -956,10 +997,11 @@ export function configLines(apps: PlannedApp[]): string {
                     `  #   recordSeparator: <newline or none>`,
                 );
             } else {
-                lines.push(`  ${s.name}:`, `    streamName: ${s.streamName !== undefined ? q(s.streamName) : '"<the stream\'s name>"'}`, `    mode: attach`);
+                sources.push(`  ${s.name}:`, `    streamName: ${s.streamName !== undefined ? q(s.streamName) : '"<the stream\'s name>"'}`, `    mode: attach`);
             }
         }
-        lines.push("clickstream:apps:");
+        // A key with nothing but comments under it would be null: it stays a comment until an entry is uncommented.
+        const lines = [header, `${sources.every((l) => l.startsWith("  #")) ? "# " : ""}clickstream:sources:`, ...sources, "clickstream:apps:"];
         for (const a of inRegion) {
             lines.push(
                 `  ${a.app}:`,
