@@ -149,6 +149,13 @@ function partitionOf(region: string): string {
     return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
 }
 
+/** Resources whose ARN follows from a name property: `arn:<partition>:<service>:<region>:<account>:<prefix><name>`. */
+const ARN_BY_NAME: Record<string, { property: string; service: string; prefix: string }> = {
+    "AWS::Kinesis::Stream": { property: "Name", service: "kinesis", prefix: "stream/" },
+    "AWS::KinesisFirehose::DeliveryStream": { property: "DeliveryStreamName", service: "firehose", prefix: "deliverystream/" },
+    "AWS::Lambda::Function": { property: "FunctionName", service: "lambda", prefix: "function:" },
+};
+
 class Resolver {
     private readonly resources: Record<string, { Type?: unknown; Properties?: Record<string, unknown> }>;
     private readonly parameters: Record<string, Record<string, unknown>>;
@@ -329,12 +336,9 @@ class Resolver {
         if (name.startsWith("AWS::")) return this.pseudo(name, path, intrinsic);
         const resource = this.resources[name];
         if (resource) {
-            // Ref of a stream or a KA application is its name, known when the template sets it.
-            const nameProperty = {
-                "AWS::Kinesis::Stream": "Name",
-                "AWS::KinesisAnalytics::Application": "ApplicationName",
-                "AWS::KinesisAnalyticsV2::Application": "ApplicationName",
-            }[String(resource.Type)];
+            // Ref of a stream, delivery stream, function or KA application is its name, known when the template sets it.
+            const type = String(resource.Type);
+            const nameProperty = type === KA_V1 || type === KA_V2 ? "ApplicationName" : ARN_BY_NAME[type]?.property;
             if (nameProperty && resource.Properties?.[nameProperty] !== undefined) {
                 return this.resolve(resource.Properties[nameProperty], `Resources.${name}.Properties.${nameProperty}`);
             }
@@ -376,19 +380,21 @@ class Resolver {
 
     private getAtt(resource: string, attribute: string, path: string, intrinsic: string): Resolved {
         const r = this.resources[resource];
-        // A stream's ARN is made of its name, which the template may set: the name is what an import needs.
-        if (r && r.Type === "AWS::Kinesis::Stream" && attribute === "Arn" && r.Properties?.Name !== undefined) {
-            const name = this.resolve(r.Properties.Name, `Resources.${resource}.Properties.Name`);
+        // The ARN of a stream, delivery stream or function is made of its name, which the template may set:
+        // the name is what an import needs, even when the account and region are unknown.
+        const named = ARN_BY_NAME[String(r?.Type)];
+        if (r && named && attribute === "Arn" && r.Properties?.[named.property] !== undefined) {
+            const name = this.resolve(r.Properties[named.property], `Resources.${resource}.Properties.${named.property}`);
             const parts = ["AWS::Partition", "AWS::Region", "AWS::AccountId"].map((p) => this.pseudo(p, path, `${intrinsic} (${p})`) as string | Partial);
             if (name !== NO_VALUE) {
                 return this.joined([
                     "arn:",
                     ...this.stringParts(parts[0], path, intrinsic),
-                    ":kinesis:",
+                    `:${named.service}:`,
                     ...this.stringParts(parts[1], path, intrinsic),
                     ":",
                     ...this.stringParts(parts[2], path, intrinsic),
-                    ":stream/",
+                    `:${named.prefix}`,
                     ...this.stringParts(name, path, intrinsic),
                 ]);
             }
