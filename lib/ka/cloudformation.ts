@@ -80,10 +80,12 @@ export function readTemplate(text: string, file: string): Template {
             throw new KaImportError(`${file}: not valid JSON (${(e as Error).message})`);
         }
     } else {
-        const doc = YAML.parseDocument(text, { customTags: cloudFormationTags(), prettyErrors: false });
+        const lines = new YAML.LineCounter();
+        const doc = YAML.parseDocument(text, { customTags: cloudFormationTags(), prettyErrors: false, lineCounter: lines });
         const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
         if (problem) {
-            const where = problem.linePos ? ` at line ${problem.linePos[0].line}, column ${problem.linePos[0].col}` : "";
+            const at = lines.linePos(problem.pos[0]);
+            const where = ` at line ${at.line}, column ${at.col}`;
             throw new KaImportError(`${file}: not a valid CloudFormation YAML template${where}: ${problem.message.split("\n")[0]}`);
         }
         value = doc.toJS({ maxAliasCount: 1000 });
