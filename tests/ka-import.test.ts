@@ -461,6 +461,29 @@ describe("ka:import: a V2 SQL-1_0 app (JSON)", () => {
     });
 });
 
+describe("ka:import: other forms a template may take", () => {
+    it("reads outputs inline in the application, !Sub's list form with variables, !Base64, and AWS::NoValue", () => {
+        const t = oneApp(
+            `      ApplicationName: inline
+      ApplicationCode: !Sub ["-- \${Who} \${Tag}", { Who: !Select [1, !Split ["/", "a/b/c"]], Tag: !Base64 "ka" }]
+      ApplicationDescription: !Ref AWS::NoValue
+      Outputs:
+        - Name: OUT_STREAM
+          DestinationSchema: { RecordFormatType: JSON }
+          KinesisStreamsOutput: { ResourceARN: "arn:aws:kinesis:eu-west-1:111122223333:stream/out", RoleARN: r }`,
+        );
+        const plan = importTemplate(t, "t.yaml");
+        expect(plan.apps[0].files[0].content).to.equal("-- b a2E=");
+        expect(plan.apps[0].outputs).to.deep.equal([{ Name: "OUT_STREAM", output: "inline_out_stream" }]);
+        expect(plan.notCarriedOver[0].what).to.equal("App (inline) output OUT_STREAM: its destination, Kinesis stream out");
+    });
+
+    it("reads a JSON template by its content as well as by its name", () => {
+        const json = JSON.stringify({ Resources: { X: { Type: "AWS::S3::Bucket", Properties: { BucketName: { "Fn::Sub": "b-${AWS::Region}" } } } } });
+        expect(readTemplate(json, "template.txt")).to.deep.equal(JSON.parse(json));
+    });
+});
+
 describe("ka:import: what cannot be resolved", () => {
     it("stops at an unresolvable !GetAtt in the code, naming the property path and the fix", () => {
         expect(importError(() => importTemplate(fixture("getatt-in-code.yaml"), GETATT))).to.equal(
