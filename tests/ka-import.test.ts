@@ -514,6 +514,17 @@ describe("ka:import: what cannot be resolved", () => {
         ).to.equal("-- shop in eu-west-1");
     });
 
+    it("imports the other apps of the template with --app when one app cannot be read", () => {
+        const good = oneApp("      ApplicationName: good\n      ApplicationCode: SELECT 1;").replace("  App:", "  Good:");
+        const both = good + fixture("getatt-in-code.yaml").split("Resources:\n")[1];
+        const badError =
+            "t.yaml: Resources.App.Properties.ApplicationCode: ${Lookup.Arn} in !Sub is not resolvable " +
+            "(an attribute of Lookup (AWS::DynamoDB::Table) exists only once the stack is deployed); write its value into the template in its place";
+        expect(importError(() => importTemplate(both, "t.yaml"))).to.equal(badError);
+        expect(importError(() => importTemplate(both, "t.yaml", { app: "lookup-app" }))).to.equal(badError);
+        expect(importTemplate(both, "t.yaml", { app: "good" }).apps.map((a) => a.app)).to.deep.equal(["good"]);
+    });
+
     it("stops at an unresolvable value in the InputSchema", () => {
         const t = oneApp("      ApplicationCode: SELECT 1;").replace("SqlType: VARCHAR(8)", "SqlType: !GetAtt Types.Key");
         expect(importError(() => importTemplate(t, "t.yaml"))).to.equal(

@@ -530,6 +530,11 @@ export interface KaTemplateModel {
     skipped: { logicalId: string; why: string }[];
     /** Outputs and reference data that point at no KA SQL app of the template. */
     orphans: { path: string; why: string }[];
+    /**
+     * KA SQL apps that could not be read (an unresolvable code, schema or output name): an error only
+     * when such an app is imported, so that `--app` can still import the others of the template.
+     */
+    failed: { logicalId: string; applicationName?: string; error: KaImportError }[];
 }
 
 const asRecord = (v: unknown): Record<string, unknown> | undefined =>
@@ -611,78 +616,104 @@ function readOutput(resolver: Resolver, file: string, node: unknown, path: strin
     return { path, name, ...(dest ? { destination: dest } : {}), ...(typeof format === "string" ? { recordFormat: format } : {}) };
 }
 
+/** One KA SQL application (V1, or V2 with SQL-1_0; undefined for a V2 Flink app, added to `skipped`). */
+function readApp(
+    resolver: Resolver,
+    file: string,
+    logicalId: string,
+    type: typeof KA_V1 | typeof KA_V2,
+    props: Record<string, unknown>,
+    name: Resolved | typeof NO_VALUE,
+    skipped: KaTemplateModel["skipped"],
+): KaApp | undefined {
+    const base = `Resources.${logicalId}.Properties`;
+    let code: unknown;
+    let inputs: unknown;
+    let codePath: string;
+    if (type === KA_V2) {
+        const runtime = complete(resolver, file, props.RuntimeEnvironment, `${base}.RuntimeEnvironment`);
+        if (runtime !== "SQL-1_0") {
+            skipped.push({ logicalId, why: `${KA_V2} with runtime ${String(runtime)} is not a KA SQL application` });
+            return undefined;
+        }
+        const config = asRecord(props.ApplicationConfiguration) ?? {};
+        const codeConfig = asRecord(config.ApplicationCodeConfiguration) ?? {};
+        const content = asRecord(codeConfig.CodeContent) ?? {};
+        codePath = `${base}.ApplicationConfiguration.ApplicationCodeConfiguration.CodeContent.TextContent`;
+        if (content.TextContent === undefined && (content.S3ContentLocation !== undefined || content.ZipFileContent !== undefined)) {
+            throw new KaImportError(
+                `${file}: ${codePath}: not set; the code is in ${content.S3ContentLocation !== undefined ? "S3ContentLocation" : "ZipFileContent"}, which ka:import does not fetch: put the SQL into TextContent, or write sql/ka/<app>/application.sql by hand`,
+            );
+        }
+        code = content.TextContent;
+        inputs = asRecord(config.SqlApplicationConfiguration)?.Inputs;
+    } else {
+        codePath = `${base}.ApplicationCode`;
+        code = props.ApplicationCode;
+        inputs = props.Inputs;
+    }
+    const sql = complete(resolver, file, code, codePath);
+    if (typeof sql !== "string" || sql.trim() === "") throw new KaImportError(`${file}: ${codePath}: not set; a KA SQL application needs its SQL code`);
+    const inputsPath = type === KA_V2 ? `${base}.ApplicationConfiguration.SqlApplicationConfiguration.Inputs` : `${base}.Inputs`;
+    if (!Array.isArray(inputs) || inputs.length !== 1) {
+        throw new KaImportError(
+            `${file}: ${inputsPath}: ${Array.isArray(inputs) ? `has ${inputs.length} inputs` : "not set"}; a KA SQL application reads exactly one input, and ka:import needs it`,
+        );
+    }
+    const nameHole = name instanceof Partial ? name.holes[0] : undefined;
+    return {
+        logicalId,
+        type,
+        ...(typeof name === "string" ? { applicationName: name } : {}),
+        ...(nameHole ? { applicationNameHole: nameHole } : {}),
+        code: sql,
+        input: readInput(resolver, file, inputs[0], `${inputsPath}[0]`),
+        // API-shaped templates sometimes carry the outputs inline, as CreateApplication takes them.
+        outputs: Array.isArray(props.Outputs) ? props.Outputs.map((o, i) => readOutput(resolver, file, o, `${base}.Outputs[${i}]`)) : [],
+        referenceData: [],
+    };
+}
+
 /** Reads every KA SQL application of a template, with its input, outputs and reference data. */
 export function parseTemplate(template: Template, file: string, options: ResolveOptions = {}): KaTemplateModel {
     const resolver = new Resolver(template, options);
     const resources = template.Resources as Record<string, Record<string, unknown>>;
-    const apps: KaApp[] = [];
+    let apps: KaApp[] = [];
     const skipped: KaTemplateModel["skipped"] = [];
     const orphans: KaTemplateModel["orphans"] = [];
+    const failed: KaTemplateModel["failed"] = [];
+    const failing = (logicalId: string, applicationName: unknown, e: unknown) => {
+        if (!(e instanceof KaImportError)) throw e;
+        failed.push({ logicalId, ...(typeof applicationName === "string" ? { applicationName } : {}), error: e });
+    };
 
     for (const [logicalId, resource] of Object.entries(resources)) {
         const type = resource?.Type;
         if (type !== KA_V1 && type !== KA_V2) continue;
         const props = asRecord(resource.Properties) ?? {};
         const base = `Resources.${logicalId}.Properties`;
-        let code: unknown;
-        let inputs: unknown;
-        let codePath: string;
-        if (type === KA_V2) {
-            const runtime = complete(resolver, file, props.RuntimeEnvironment, `${base}.RuntimeEnvironment`);
-            if (runtime !== "SQL-1_0") {
-                skipped.push({ logicalId, why: `${KA_V2} with runtime ${String(runtime)} is not a KA SQL application` });
-                continue;
-            }
-            const config = asRecord(props.ApplicationConfiguration) ?? {};
-            const codeConfig = asRecord(config.ApplicationCodeConfiguration) ?? {};
-            const content = asRecord(codeConfig.CodeContent) ?? {};
-            codePath = `${base}.ApplicationConfiguration.ApplicationCodeConfiguration.CodeContent.TextContent`;
-            if (content.TextContent === undefined && (content.S3ContentLocation !== undefined || content.ZipFileContent !== undefined)) {
-                throw new KaImportError(
-                    `${file}: ${codePath}: not set; the code is in ${content.S3ContentLocation !== undefined ? "S3ContentLocation" : "ZipFileContent"}, which ka:import does not fetch: put the SQL into TextContent, or write sql/ka/<app>/application.sql by hand`,
-                );
-            }
-            code = content.TextContent;
-            inputs = asRecord(config.SqlApplicationConfiguration)?.Inputs;
-        } else {
-            codePath = `${base}.ApplicationCode`;
-            code = props.ApplicationCode;
-            inputs = props.Inputs;
-        }
-        const sql = complete(resolver, file, code, codePath);
-        if (typeof sql !== "string" || sql.trim() === "") throw new KaImportError(`${file}: ${codePath}: not set; a KA SQL application needs its SQL code`);
-        const inputsPath = type === KA_V2 ? `${base}.ApplicationConfiguration.SqlApplicationConfiguration.Inputs` : `${base}.Inputs`;
-        if (!Array.isArray(inputs) || inputs.length !== 1) {
-            throw new KaImportError(
-                `${file}: ${inputsPath}: ${Array.isArray(inputs) ? `has ${inputs.length} inputs` : "not set"}; a KA SQL application reads exactly one input, and ka:import needs it`,
-            );
-        }
         const name = resolver.resolve(props.ApplicationName, `${base}.ApplicationName`);
-        const nameHole = name instanceof Partial ? name.holes[0] : undefined;
-        apps.push({
-            logicalId,
-            type,
-            ...(typeof name === "string" ? { applicationName: name } : {}),
-            ...(nameHole ? { applicationNameHole: nameHole } : {}),
-            code: sql,
-            input: readInput(resolver, file, inputs[0], `${inputsPath}[0]`),
-            // API-shaped templates sometimes carry the outputs inline, as CreateApplication takes them.
-            outputs: Array.isArray(props.Outputs) ? props.Outputs.map((o, i) => readOutput(resolver, file, o, `${base}.Outputs[${i}]`)) : [],
-            referenceData: [],
-        });
+        try {
+            const app = readApp(resolver, file, logicalId, type, props, name, skipped);
+            if (app) apps.push(app);
+        } catch (e) {
+            failing(logicalId, name, e);
+        }
     }
-
-    const owner = (node: unknown, path: string): KaApp | string => {
+    // An output or reference data source of an app that could not be read goes with it (undefined).
+    const owner = (node: unknown, path: string): KaApp | string | undefined => {
         const ref = asRecord(node)?.Ref;
         if (typeof ref === "string") {
             const app = apps.find((a) => a.logicalId === ref);
             if (app) return app;
+            if (failed.some((f) => f.logicalId === ref)) return undefined;
             const skip = skipped.find((s) => s.logicalId === ref);
             if (skip) return `it belongs to ${ref}, which is skipped`;
         }
         const name = resolver.resolve(node, path);
         if (name instanceof Partial)
             return `its ApplicationName ${name.toString()} is not resolvable (${name.holes[0].why}); write ApplicationName: !Ref <the application's logical id>`;
+        if (failed.some((f) => f.applicationName === name)) return undefined;
         return (
             apps.find((a) => a.applicationName !== undefined && a.applicationName === name) ??
             `no KA SQL application of the template is named '${String(name)}'`
@@ -695,7 +726,14 @@ export function parseTemplate(template: Template, file: string, options: Resolve
         if (OUTPUT_TYPES.includes(String(resource?.Type))) {
             const app = owner(props.ApplicationName, `${base}.ApplicationName`);
             if (typeof app === "string") orphans.push({ path: `Resources.${logicalId}`, why: app });
-            else app.outputs.push(readOutput(resolver, file, props.Output, `${base}.Output`));
+            else if (app) {
+                try {
+                    app.outputs.push(readOutput(resolver, file, props.Output, `${base}.Output`));
+                } catch (e) {
+                    failing(app.logicalId, app.applicationName, e);
+                    apps = apps.filter((a) => a !== app);
+                }
+            }
         } else if (REFERENCE_TYPES.includes(String(resource?.Type))) {
             const app = owner(props.ApplicationName, `${base}.ApplicationName`);
             const source = asRecord(props.ReferenceDataSource) ?? {};
@@ -710,10 +748,10 @@ export function parseTemplate(template: Template, file: string, options: Resolve
                 s3: `s3://${bucketName}/${key === undefined ? "?" : String(key)}`,
             };
             if (typeof app === "string") orphans.push({ path: entry.path, why: app });
-            else app.referenceData.push(entry);
+            else app?.referenceData.push(entry);
         }
     }
-    return { apps, skipped, orphans };
+    return { apps, skipped, orphans, failed };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -796,13 +834,14 @@ const q = (s: string) => (/^[A-Za-z0-9_./-]+$/.test(s) && !/^(true|false|null|ye
 
 /** Which applications to import: all, or the one `--app` names. */
 function select(model: KaTemplateModel, file: string, options: ImportOptions): KaApp[] {
-    if (model.apps.length === 0) {
+    if (model.apps.length === 0 && model.failed.length === 0) {
         const skipped = model.skipped.map((s) => `${s.logicalId}: ${s.why}`).join("; ");
         throw new KaImportError(
             `${file}: no KA SQL application (${KA_V1}, or ${KA_V2} with RuntimeEnvironment SQL-1_0)${skipped ? `; skipped ${skipped}` : ""}`,
         );
     }
     if (options.app === undefined) {
+        if (model.failed.length > 0) throw model.failed[0].error;
         if (options.name !== undefined && model.apps.length > 1) {
             throw new KaImportError(
                 `--name: '${options.name}' needs --app: ${file} has ${model.apps.length} KA SQL applications (${model.apps.map((a) => a.logicalId).join(", ")})`,
@@ -811,9 +850,15 @@ function select(model: KaTemplateModel, file: string, options: ImportOptions): K
         return model.apps;
     }
     const wanted = appNameOf(options.app);
+    const unreadable = model.failed.find(
+        (a) => appNameOf(a.logicalId) === wanted || (a.applicationName !== undefined && appNameOf(a.applicationName) === wanted),
+    );
+    if (unreadable) throw unreadable.error;
     const matches = model.apps.filter((a) => appNameOf(a.logicalId) === wanted || (a.applicationName !== undefined && appNameOf(a.applicationName) === wanted));
     if (matches.length === 0) {
-        const choices = model.apps.map((a) => (a.applicationName ? `${a.logicalId} (ApplicationName ${a.applicationName})` : a.logicalId)).join(", ");
+        const choices = [...model.apps, ...model.failed]
+            .map((a) => (a.applicationName ? `${a.logicalId} (ApplicationName ${a.applicationName})` : a.logicalId))
+            .join(", ");
         throw new KaImportError(`--app: '${options.app}' matches no KA SQL application of ${file}; choose one of: ${choices}`);
     }
     return matches.slice(0, 1);
