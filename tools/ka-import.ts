@@ -19,7 +19,7 @@ export interface Options {
     app?: string;
     name?: string;
     region?: string;
-    parameter: string[];
+    parameter?: string[];
     out?: string;
     force?: boolean;
 }
@@ -63,7 +63,7 @@ export function runImport(template: string, opts: Options, root: string, cwd = p
         app: opts.app,
         name: opts.name,
         region: opts.region,
-        parameters: parameters(opts.parameter),
+        parameters: parameters(opts.parameter ?? []),
         existingOutputs,
         stacks: readRegionStacks(project),
     });
@@ -118,8 +118,7 @@ export function main(argv: string[], deps: { repo?: string; cwd?: string } = {})
         .option(
             "--parameter <name=value>",
             "a template parameter or pseudo parameter, e.g. Env=prod or AWS::AccountId=123456789012 (repeatable)",
-            (v: string, all: string[]) => [...all, v],
-            [],
+            (v: string, all: string[] = []) => [...all, v],
         )
         .option("--out <dir>", "the project to write sql/ka/ into (default: this repository)")
         .option("--force", "overwrite an existing sql/ka/<app>/")
