@@ -112,7 +112,7 @@ export interface Hole {
 }
 
 /** A string of which some parts are not resolvable (its holes), e.g. an ARN whose account is `${AWS::AccountId}`. */
-export class Partial {
+export class PartlyKnown {
     constructor(readonly parts: (string | Hole)[]) {}
     get holes(): Hole[] {
         return this.parts.filter((p): p is Hole => typeof p !== "string");
@@ -128,13 +128,13 @@ export class Partial {
 }
 
 const NO_VALUE = Symbol("AWS::NoValue");
-type Resolved = string | number | boolean | null | Resolved[] | { [key: string]: Resolved } | Partial;
+type Resolved = string | number | boolean | null | Resolved[] | { [key: string]: Resolved } | PartlyKnown;
 
-const hole = (h: Hole) => new Partial([h]);
+const hole = (h: Hole) => new PartlyKnown([h]);
 
 /** Every hole inside a resolved value, in document order. */
 export function holesOf(value: Resolved): Hole[] {
-    if (value instanceof Partial) return value.holes;
+    if (value instanceof PartlyKnown) return value.holes;
     if (Array.isArray(value)) return value.flatMap(holesOf);
     if (value !== null && typeof value === "object") return Object.values(value).flatMap(holesOf);
     return [];
@@ -212,7 +212,7 @@ class Resolver {
             case "Fn::Join": {
                 if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== "string") return this.invalid(path, "!Join", "expects [delimiter, [values]]");
                 const list = this.resolve(arg[1], path);
-                if (!Array.isArray(list)) return list instanceof Partial ? list : this.invalid(path, "!Join", "expects a list of values");
+                if (!Array.isArray(list)) return list instanceof PartlyKnown ? list : this.invalid(path, "!Join", "expects a list of values");
                 const parts: (string | Hole)[] = [];
                 list.forEach((item, i) => {
                     if (i > 0) parts.push(arg[0]);
@@ -224,8 +224,8 @@ class Resolver {
                 if (!Array.isArray(arg) || arg.length !== 2) return this.invalid(path, "!Select", "expects [index, [values]]");
                 const index = this.resolve(arg[0], path);
                 const list = this.resolve(arg[1], path);
-                if (index instanceof Partial) return index;
-                if (list instanceof Partial) return list;
+                if (index instanceof PartlyKnown) return index;
+                if (list instanceof PartlyKnown) return list;
                 const i = Number(index);
                 if (!Array.isArray(list) || !Number.isInteger(i) || i < 0 || i >= list.length)
                     return this.invalid(path, "!Select", `index ${String(index)} is not in the list`);
@@ -234,14 +234,14 @@ class Resolver {
             case "Fn::Split": {
                 if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== "string") return this.invalid(path, "!Split", "expects [delimiter, string]");
                 const text = this.resolve(arg[1], path);
-                if (text instanceof Partial) return text;
+                if (text instanceof PartlyKnown) return text;
                 if (typeof text !== "string") return this.invalid(path, "!Split", "expects a string to split");
                 return text.split(arg[0]);
             }
             case "Fn::FindInMap": {
                 if (!Array.isArray(arg) || arg.length < 3) return this.invalid(path, "!FindInMap", "expects [MapName, TopLevelKey, SecondLevelKey]");
                 const keys = arg.slice(0, 3).map((k) => this.resolve(k, path));
-                const unresolved = keys.find((k): k is Partial => k instanceof Partial);
+                const unresolved = keys.find((k): k is PartlyKnown => k instanceof PartlyKnown);
                 if (unresolved) return unresolved;
                 const [m, top, second] = keys.map(String);
                 const found = (this.mappings[m] as Record<string, Record<string, unknown>> | undefined)?.[top]?.[second];
@@ -256,7 +256,7 @@ class Resolver {
             }
             case "Fn::Base64": {
                 const text = this.resolve(arg, path);
-                if (text instanceof Partial) return text;
+                if (text instanceof PartlyKnown) return text;
                 return Buffer.from(String(text), "utf8").toString("base64");
             }
             case "Fn::ImportValue":
@@ -276,23 +276,23 @@ class Resolver {
         }
     }
 
-    private invalid(path: string, intrinsic: string, why: string): Partial {
+    private invalid(path: string, intrinsic: string, why: string): PartlyKnown {
         return hole({ path, intrinsic, why, fix: "correct the template" });
     }
 
     private stringParts(value: Resolved, path: string, intrinsic: string): (string | Hole)[] {
-        if (value instanceof Partial) return value.parts;
+        if (value instanceof PartlyKnown) return value.parts;
         if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return [String(value)];
         return [{ path, intrinsic, why: "expects strings", fix: "correct the template" }];
     }
 
-    private joined(parts: (string | Hole)[]): string | Partial {
+    private joined(parts: (string | Hole)[]): string | PartlyKnown {
         const merged: (string | Hole)[] = [];
         for (const p of parts) {
             if (typeof p === "string" && typeof merged[merged.length - 1] === "string") merged[merged.length - 1] += p;
             else merged.push(p);
         }
-        return merged.some((p) => typeof p !== "string") ? new Partial(merged) : ((merged[0] as string | undefined) ?? "");
+        return merged.some((p) => typeof p !== "string") ? new PartlyKnown(merged) : ((merged[0] as string | undefined) ?? "");
     }
 
     private sub(arg: unknown, path: string): Resolved {
@@ -387,7 +387,7 @@ class Resolver {
         const named = ARN_BY_NAME[String(r?.Type)];
         if (r && named && attribute === "Arn" && r.Properties?.[named.property] !== undefined) {
             const name = this.resolve(r.Properties[named.property], `Resources.${resource}.Properties.${named.property}`);
-            const parts = ["AWS::Partition", "AWS::Region", "AWS::AccountId"].map((p) => this.pseudo(p, path, `${intrinsic} (${p})`) as string | Partial);
+            const parts = ["AWS::Partition", "AWS::Region", "AWS::AccountId"].map((p) => this.pseudo(p, path, `${intrinsic} (${p})`) as string | PartlyKnown);
             if (name !== NO_VALUE) {
                 return this.joined([
                     "arn:",
@@ -438,7 +438,7 @@ class Resolver {
                     : { path, intrinsic: "Condition", why: "expects a name", fix: "correct the template" };
             case "Fn::Equals": {
                 const [a, b] = list.map((v) => this.resolve(v, path));
-                const unknown = [a, b].find((v): v is Partial => v instanceof Partial);
+                const unknown = [a, b].find((v): v is PartlyKnown => v instanceof PartlyKnown);
                 if (unknown) return unknown.holes[0];
                 return JSON.stringify(a) === JSON.stringify(b) || String(a) === String(b);
             }
@@ -556,7 +556,7 @@ function complete(resolver: Resolver, file: string, node: unknown, path: string)
 /** The name and region in a Kinesis, Firehose or Lambda ARN, as far as they resolve. */
 function destination(kind: Destination["kind"], value: Resolved | undefined, path: string): Destination | undefined {
     if (value === undefined || value === null) return undefined;
-    const partial = value instanceof Partial ? value : new Partial([String(value)]);
+    const partial = value instanceof PartlyKnown ? value : new PartlyKnown([String(value)]);
     // Holes become NUL characters, so that a part of the ARN is known exactly when it has none.
     const flat = partial.parts.map((p) => (typeof p === "string" ? p : "\u0000")).join("");
     const fields = flat.split(":");
@@ -660,7 +660,7 @@ function readApp(
             `${file}: ${inputsPath}: ${Array.isArray(inputs) ? `has ${inputs.length} inputs` : "not set"}; a KA SQL application reads exactly one input, and ka:import needs it`,
         );
     }
-    const nameHole = name instanceof Partial ? name.holes[0] : undefined;
+    const nameHole = name instanceof PartlyKnown ? name.holes[0] : undefined;
     return {
         logicalId,
         type,
@@ -711,7 +711,7 @@ export function parseTemplate(template: Template, file: string, options: Resolve
             if (skip) return `it belongs to ${ref}, which is skipped`;
         }
         const name = resolver.resolve(node, path);
-        if (name instanceof Partial)
+        if (name instanceof PartlyKnown)
             return `its ApplicationName ${name.toString()} is not resolvable (${name.holes[0].why}); write ApplicationName: !Ref <the application's logical id>`;
         if (failed.some((f) => f.applicationName === name)) return undefined;
         return (
