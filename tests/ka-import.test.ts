@@ -313,6 +313,21 @@ describe("ka:import: two apps in one template (a created stream, a Firehose inpu
         expect(JSON.parse(returns.files[1].content).outputs).to.deep.equal([]);
     });
 
+    it("skips an app, and an output, whose resource Condition is false", () => {
+        const t = fixture("shop-apps.yaml").replace(
+            "  ReturnsApp:\n    Type: AWS::KinesisAnalytics::Application\n",
+            "  ReturnsApp:\n    Type: AWS::KinesisAnalytics::Application\n    Condition: IsProd\n",
+        );
+        const conditional = t.replace(
+            "  OrdersOut:\n    Type: AWS::KinesisAnalytics::ApplicationOutput\n",
+            "  OrdersOut:\n    Type: AWS::KinesisAnalytics::ApplicationOutput\n    Condition: IsProd\n",
+        );
+        expect(importTemplate(conditional, SHOP).apps.map((a) => a.app)).to.deep.equal(["orders_live", "returnsapp"]);
+        const dev = importTemplate(conditional, SHOP, { parameters: { Stage: "dev" } });
+        expect(dev.apps.map((a) => [a.app, a.outputs])).to.deep.equal([["orders_test", []]]);
+        expect(dev.notes).to.deep.equal(["skipped ReturnsApp: its Condition IsProd is false, so CloudFormation does not create it; nothing to import from it"]);
+    });
+
     it("takes the other branch of !If when a --parameter changes the condition", () => {
         const model = parseTemplate(readTemplate(fixture("shop-apps.yaml"), SHOP), SHOP, { parameters: { Stage: "dev" } });
         expect(model.apps.map((a) => a.applicationName)).to.deep.equal(["orders-test", undefined]);

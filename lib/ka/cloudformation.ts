@@ -682,6 +682,9 @@ export function parseTemplate(template: Template, file: string, options: Resolve
     const skipped: KaTemplateModel["skipped"] = [];
     const orphans: KaTemplateModel["orphans"] = [];
     const failed: KaTemplateModel["failed"] = [];
+    // A resource whose Condition is false is not created; one whose Condition is unknown is taken as created.
+    const notCreated = (logicalId: string, resource: Record<string, unknown> | null) =>
+        typeof resource?.Condition === "string" && resolver.condition(resource.Condition, `Resources.${logicalId}.Condition`) === false;
     const failing = (logicalId: string, applicationName: unknown, e: unknown) => {
         if (!(e instanceof KaImportError)) throw e;
         failed.push({ logicalId, ...(typeof applicationName === "string" ? { applicationName } : {}), error: e });
@@ -690,6 +693,10 @@ export function parseTemplate(template: Template, file: string, options: Resolve
     for (const [logicalId, resource] of Object.entries(resources)) {
         const type = resource?.Type;
         if (type !== KA_V1 && type !== KA_V2) continue;
+        if (notCreated(logicalId, resource)) {
+            skipped.push({ logicalId, why: `its Condition ${String(resource.Condition)} is false, so CloudFormation does not create it` });
+            continue;
+        }
         const props = asRecord(resource.Properties) ?? {};
         const base = `Resources.${logicalId}.Properties`;
         const name = resolver.resolve(props.ApplicationName, `${base}.ApplicationName`);
@@ -721,6 +728,7 @@ export function parseTemplate(template: Template, file: string, options: Resolve
     };
 
     for (const [logicalId, resource] of Object.entries(resources)) {
+        if (notCreated(logicalId, resource)) continue;
         const props = asRecord(resource?.Properties) ?? {};
         const base = `Resources.${logicalId}.Properties`;
         if (OUTPUT_TYPES.includes(String(resource?.Type))) {
