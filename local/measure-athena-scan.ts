@@ -10,7 +10,8 @@ import { Command } from "commander";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DASHBOARD_QUERY_HOURS, isReportQuery, loadQueryFiles, loadSqlCatalog } from "../lib/sql/catalog";
+import { isReportQuery, loadQueryFiles, loadSqlCatalog } from "../lib/sql/catalog";
+import { DASHBOARD_QUERY_HOURS } from "../lib/sql/dashboard-range";
 import { glueColumns } from "../lib/sql/glue-schema";
 import { AthenaScanFile } from "../tools/cost-model";
 import { ArgError, parseArgs } from "./args";
@@ -53,7 +54,7 @@ export async function measure(lakeDir: string, log: (line: string) => void): Pro
                 const outside = partitionsRead(scan, onDisk).filter((p) => !recentPartitions(onDisk, now, DASHBOARD_QUERY_HOURS).includes(p));
                 if (outside.length > 0) {
                     throw new Error(
-                        `${q.file}: reads ${scan.table} partitions older than ${DASHBOARD_QUERY_HOURS} hours (${outside.join(", ")}); give it the partition predicate of docs/LAKE.md, "Dashboard queries"`,
+                        `${q.file}: reads ${scan.table} partitions older than ${DASHBOARD_QUERY_HOURS} hours (${outside.join(", ")}); write its time filter as {{ last_hours(<time column>) }} (docs/LAKE.md, "Dashboard queries and reports")`,
                     );
                 }
             }

@@ -9,7 +9,8 @@ import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, outputNamesOf, parseLakeConfig, parseRegionConfig, parseRole, readProjectName, readStackFile, RegionConfig } from "../lib/config";
-import { DASHBOARD_QUERY_HOURS, isReportQuery, loadQueryFiles, loadSqlCatalog, OutputTable, SqlDefinitionError } from "../lib/sql/catalog";
+import { isReportQuery, loadQueryFiles, loadSqlCatalog, OutputTable, SqlDefinitionError } from "../lib/sql/catalog";
+import { DASHBOARD_QUERY_HOURS } from "../lib/sql/dashboard-range";
 import { ArgError, wholeNumber } from "../local/args";
 import {
     AthenaScanFile,

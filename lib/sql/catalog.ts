@@ -8,6 +8,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { expandQueryMacros, QueryMacroError } from "./dashboard-range";
 import { FlinkSQL, flinkGrammar } from "./flink-parser";
 
 /** A column of a `CREATE TABLE`, exactly as written in the SQL. */
@@ -323,24 +324,30 @@ export function defaultSqlDir(): string {
     return path.resolve(__dirname, "..", "..", "sql");
 }
 
-/** Statements of the named files in `sql/athena/` or `sql/redshift/`, keyed by file name without `.sql`. */
+/**
+ * Statements of the named files in `sql/athena/` or `sql/redshift/`, keyed by file name without `.sql`,
+ * with their `{{ last_hours(<column>) }}` expanded: the text Athena, DuckDB and Trino run.
+ */
 export function loadQueryFiles(dir: string): { name: string; file: string; sql: string }[] {
-    return sqlFiles(dir).map((f) => ({
-        name: path.basename(f, ".sql"),
-        file: path.join(dir, f),
-        sql: fs.readFileSync(path.join(dir, f), "utf8").trim().replace(/;\s*$/, ""),
-    }));
+    return sqlFiles(dir).map((f) => {
+        const file = path.join(dir, f);
+        const text = fs.readFileSync(file, "utf8").trim().replace(/;\s*$/, "");
+        try {
+            return { name: path.basename(f, ".sql"), file, sql: expandQueryMacros(text, file) };
+        } catch (e) {
+            if (e instanceof QueryMacroError) throw new SqlDefinitionError(e.message);
+            throw e;
+        }
+    });
 }
 
 /**
  * `sql/athena/` holds two kinds of query. A report reads the whole season and is named `<name>_history`.
- * Every other query is a dashboard query: it reads the windows of the last DASHBOARD_QUERY_HOURS hours,
- * from those hours' partitions only (docs/LAKE.md, "Dashboard queries").
+ * Every other query is a dashboard query: it reads the rows of the last DASHBOARD_QUERY_HOURS hours, from
+ * those hours' partitions only, through `{{ last_hours(<time column>) }}` (docs/LAKE.md, "Dashboard
+ * queries and reports").
  */
 export const REPORT_QUERY_SUFFIX = "_history";
-
-/** The hours a dashboard query in `sql/athena/` shows: its `INTERVAL '3' HOUR`. */
-export const DASHBOARD_QUERY_HOURS = 3;
 
 export const isReportQuery = (name: string): boolean => name.endsWith(REPORT_QUERY_SUFFIX);
 
