@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { DuckDBConnection } from "@duckdb/node-api";
-import { loadQueryFiles } from "../lib/sql/catalog";
+import { isReportQuery, loadQueryFiles } from "../lib/sql/catalog";
 
 /** A SQL string literal for DuckDB: single quotes, with embedded quotes doubled. */
 export const sqlLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -41,10 +41,13 @@ export interface QueryResult {
     ms: number;
 }
 
-/** Runs every query file of `dir` as is. A failing query is reported with its error (not thrown). */
-export async function runAthenaQueries(db: DuckDBConnection, dir: string): Promise<QueryResult[]> {
+/**
+ * Runs the query files of `dir` as they are: all of them, or the dashboard queries only (not the
+ * `_history` reports). A failing query is reported with its error (not thrown).
+ */
+export async function runAthenaQueries(db: DuckDBConnection, dir: string, which: "all" | "dashboard" = "all"): Promise<QueryResult[]> {
     const out: QueryResult[] = [];
-    for (const query of loadQueryFiles(dir)) {
+    for (const query of loadQueryFiles(dir).filter((q) => which === "all" || !isReportQuery(q.name))) {
         const started = Date.now();
         try {
             const reader = await db.runAndReadAll(query.sql);

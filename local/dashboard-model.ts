@@ -215,7 +215,7 @@ export async function liveModel(o: LiveModelOptions): Promise<LiveModel> {
     const db = await instance.connect();
     try {
         const files = await registerLiveViews(db, o.lakeDir, o.outputs);
-        const results = await runAthenaQueries(db, o.athenaDir);
+        const results = await runAthenaQueries(db, o.athenaDir, "dashboard");
         const late = o.outputs.some((x) => x.name === "late_events")
             ? ((await db.runAndReadAll(LATE_BY_OUTPUT_SQL).catch(() => null))?.getRowObjectsJson() ?? [])
             : [];

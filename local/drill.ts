@@ -188,9 +188,12 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         const sending = traffic.start();
         const sent = (stream: string) => traffic!.perStream.get(stream) ?? 0;
 
-        // 1. Steady.
+        // 1. Steady: the traffic, and every app reading it. A stop before an app's source has started its
+        // shard consumers races the connector's own start (its executor is shut down while a consumer
+        // is being submitted, and the savepoint fails), and would test nothing: wait for the first reads.
         let t0 = Date.now();
         await delay(opts.steadySeconds * 1000);
+        await waitUntilRead(stack, () => 1, 120_000);
         phase(
             "steady",
             t0,

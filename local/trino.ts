@@ -146,9 +146,18 @@ export interface TrinoColumn {
     type: string;
 }
 
+/** What a query read, from the statement API's final `stats` (what Athena bills is the bytes read). */
+export interface TrinoQueryStats {
+    /** Bytes read from the files: the columns and row groups of the files in the partitions not pruned. */
+    physicalInputBytes: number;
+    /** Rows the table scans produced. */
+    processedRows: number;
+}
+
 export interface TrinoResult {
     columns: TrinoColumn[];
     rows: unknown[][];
+    stats: TrinoQueryStats;
 }
 
 export interface TrinoServer {
@@ -268,6 +277,7 @@ interface StatementResponse {
     columns?: TrinoColumn[];
     data?: unknown[][];
     error?: { message: string; errorName?: string };
+    stats?: { physicalInputBytes?: number; processedRows?: number };
 }
 
 /** One statement over the HTTP statement API, catalog `hive`; throws the server's error message. */
@@ -276,11 +286,12 @@ export async function trinoQuery(url: string, sql: string, opts: { schema?: stri
     if (opts.schema) headers["X-Trino-Schema"] = opts.schema;
     const until = Date.now() + (opts.timeoutMs ?? 120_000);
     let res = (await (await fetch(`${url}/v1/statement`, { method: "POST", headers, body: sql })).json()) as StatementResponse;
-    const out: TrinoResult = { columns: [], rows: [] };
+    const out: TrinoResult = { columns: [], rows: [], stats: { physicalInputBytes: 0, processedRows: 0 } };
     for (;;) {
         if (res.error) throw new Error(res.error.message);
         if (res.columns) out.columns = res.columns.map((c) => ({ name: c.name, type: c.type }));
         if (res.data) out.rows.push(...res.data);
+        if (res.stats) out.stats = { physicalInputBytes: res.stats.physicalInputBytes ?? 0, processedRows: res.stats.processedRows ?? 0 };
         if (!res.nextUri) return out;
         if (Date.now() > until) {
             await fetch(res.nextUri, { method: "DELETE", headers }).catch(() => undefined);

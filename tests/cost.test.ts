@@ -5,7 +5,7 @@ import * as path from "path";
 import { RegionConfig } from "../lib/config";
 import { ArgError } from "../local/args";
 import { buildInput, main, report } from "../tools/cost";
-import { CostInput, estimateSeason, throughputFromBenchmarks, PriceBook, PRICE_KEYS, ASSUMPTION_KEYS } from "../tools/cost-model";
+import { CostInput, dashboardScans, estimateSeason, throughputFromBenchmarks, PriceBook, PRICE_KEYS, ASSUMPTION_KEYS } from "../tools/cost-model";
 
 const REPO = path.resolve(__dirname, "..");
 
@@ -54,8 +54,6 @@ function book(): PriceBook {
             "output.rejectedExtraBytes": assume(200),
             "parquet.compressionRatio": assume(0.2),
             "athena.refreshesPerDay": assume(288),
-            "athena.queriesPerRefresh": assume(4),
-            "athena.scanHours": assume(1),
             "athena.minimumBytesPerQuery": assume(10485760),
             hoursPerMonth: assume(730),
         },
@@ -104,7 +102,13 @@ function euLike(): CostInput {
         eventBytes: 1500,
         attachedShards: 2,
         eventsPerSecondPerKpu: 400,
-        athenaQueriesPerRefresh: 2,
+        dashboard: {
+            hours: 3,
+            queries: [
+                { name: "clicks_1m_latest", scan: { tables: ["clicks_1m"], bytesPerRow: 20 } },
+                { name: "rejected_events_by_reason", scan: { tables: ["rejected_events"], bytesPerRow: 1000 } },
+            ],
+        },
         firehose: { bufferIntervalSeconds: 60, bufferSizeMiB: 128 },
         book: book(),
     };
@@ -150,8 +154,10 @@ describe("cost model: a 10-day eu-like season worked by hand", () => {
         ["PUT requests (one object per buffer flush)", 57600, (57600 / 1000) * 0.005],
         // JSON: 2 x 7.2e6 x 200 + 864,000 x 1,700 + 432,000 x 1,700 = 5.0832e9 B; Parquet 20 %; half held on average.
         ["Parquet storage during the season", ((5.0832e9 * 0.2) / GiB / 2) * MONTHS, ((5.0832e9 * 0.2) / GiB / 2) * MONTHS * 0.023],
-        // 2 queries x 288 refreshes x 10 days; an hour of one output is ~1 MB, so the 10 MB minimum applies.
-        ["2 queries x 288 refreshes/day", (5760 * 10485760) / 2 ** 40, ((5760 * 10485760) / 2 ** 40) * 5],
+        // 288 refreshes x 10 days, each reading 3.5 hours (3 h + the current hour, half full on average):
+        // clicks_1m: 2 x 500 rows/min x 60 x 3.5 h x 20 B = 4.2e6 B, under the 10 MB minimum;
+        // rejected_events: (1 + 0.5) rows/s x 3600 x 3.5 h x 1000 B = 18.9e6 B.
+        ["2 dashboard queries x 288 refreshes/day, 3 h each", (2880 * (10485760 + 18.9e6)) / 2 ** 40, ((2880 * (10485760 + 18.9e6)) / 2 ** 40) * 5],
         // 4 per app (downtime, failed checkpoints, restarts, lag) x 2 apps + 1 created stream.
         ["9 alarms (4 per app reading Kinesis, 1 per created stream)", 9 * MONTHS, 9 * MONTHS * 0.1],
         ["1 dashboard", MONTHS, MONTHS * 3],
@@ -175,8 +181,30 @@ describe("cost model: a 10-day eu-like season worked by hand", () => {
             1e-9,
         );
         // Added up by hand: 9.60 + 131.84 + 48.28 + 3.97 + 7.20 + 7.85 + 105.60 + 4.93 + 52.80 + 1.64
-        // + 2.17 + 1.35 + 0.29 + 0.004 + 0.27 + 0.30 + 0.99 + 0.50 + 0.33 = $379.90.
-        expect(e.total).to.be.closeTo(379.9, 0.005);
+        // + 2.17 + 1.35 + 0.38 + 0.004 + 0.27 + 0.30 + 0.99 + 0.50 + 0.33 = $380.01.
+        expect(e.total).to.be.closeTo(380.01, 0.005);
+    });
+
+    it("counts a dashboard query that was not measured at Athena's minimum, and says so", () => {
+        const input = euLike();
+        input.dashboard = dashboardScans(["clicks_1m_latest", "new_query"], 3, {
+            measuredOn: "2026-12-01T00:00:00Z",
+            command: "npm run measure:athena-scan",
+            engine: "Trino 476",
+            lake: "test",
+            hours: 3,
+            queries: [{ name: "clicks_1m_latest", tables: ["clicks_1m"], rowsRead: 100, bytesRead: 4000 }],
+        });
+        expect(input.dashboard.queries).to.deep.equal([
+            { name: "clicks_1m_latest", scan: { tables: ["clicks_1m"], bytesPerRow: 40 } },
+            { name: "new_query", scan: undefined },
+        ]);
+        const estimate = estimateSeason(input);
+        // clicks_1m: 60,000 rows/h x 3.5 h x 40 B = 8.4e6 B, so both queries bill the 10 MB minimum.
+        expect(line(estimate, "2 dashboard queries x 288 refreshes/day, 3 h each").quantity).to.be.closeTo((2880 * 2 * 10485760) / 2 ** 40, 1e-12);
+        expect(estimate.notes).to.include(
+            "new_query: not in tools/athena-scan.json, so counted at Athena's minimum per query; run npm start, then npm run measure:athena-scan",
+        );
     });
 
     it("plans KPUs from the config and the measured throughput, and warns about a fixed app", () => {

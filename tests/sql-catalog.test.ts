@@ -2,7 +2,18 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadSqlCatalog, OUTPUT_NAME_MAX, parseOutputFile, splitStatements, SqlDefinitionError, windowInputs } from "../lib/sql/catalog";
+import {
+    isReportQuery,
+    loadQueryFiles,
+    loadSqlCatalog,
+    OUTPUT_NAME_MAX,
+    parseOutputFile,
+    reportOf,
+    splitStatements,
+    SqlDefinitionError,
+    windowInputs,
+} from "../lib/sql/catalog";
+import { DASHBOARD_QUERY_HOURS, expandQueryMacros, lastHoursColumns, lastHoursPredicate } from "../lib/sql/dashboard-range";
 import { flinkTypeToGlue, glueColumns, PARTITION_KEYS } from "../lib/sql/glue-schema";
 
 const fixtures = path.join(__dirname, "fixtures", "sql");
@@ -196,5 +207,91 @@ describe("Flink to Glue types", () => {
     });
     it("rejects BYTES with the fix", () => {
         expect(() => flinkTypeToGlue("BYTES", origin)).to.throw("encode it as STRING (e.g. base64) in the INSERT");
+    });
+});
+
+describe("sql/athena: dashboard queries read their last hours, reports the whole season", () => {
+    const dir = path.resolve(__dirname, "..", "sql", "athena");
+    const queries = loadQueryFiles(dir);
+    const dashboards = queries.filter((q) => !isReportQuery(q.name));
+    const reports = queries.filter((q) => isReportQuery(q.name));
+    const raw = (name: string) => fs.readFileSync(path.join(dir, `${name}.sql`), "utf8");
+
+    it("pairs every dashboard query with its whole-history report, and every report with a dashboard query", () => {
+        expect(dashboards.map((q) => reportOf(q.name)).sort()).to.deep.equal(reports.map((q) => q.name).sort());
+        expect(reportOf("clicks_1m_latest")).to.equal("clicks_1m_history");
+        expect(reportOf("rejected_events_by_reason")).to.equal("rejected_events_by_reason_history");
+    });
+
+    for (const q of dashboards) {
+        it(`${q.name}: one {{ last_hours(...) }} for every table it reads, expanded when the file is read`, () => {
+            const text = raw(q.name);
+            const tables = [...text.replace(/--.*$/gm, "").matchAll(/\bFROM\s+([a-z_0-9]+)/gi)].map((m) => m[1]);
+            expect(lastHoursColumns(text, q.file)).to.have.length(tables.length);
+            expect(q.sql).to.not.contain("{{");
+            expect(q.sql.match(/AND year \|\| month \|\| day \|\| hour >= /g) ?? []).to.have.length(tables.length);
+        });
+    }
+
+    for (const q of reports) {
+        it(`${q.name}: reads every partition (no time range)`, () => {
+            expect(raw(q.name)).to.not.match(/\{\{|current_timestamp|\b(year|month|day|hour) IN\b/i);
+        });
+    }
+});
+
+describe("sql/athena: the last_hours macro", () => {
+    it(`expands to the time filter and the partitions of the last ${DASHBOARD_QUERY_HOURS} hours, each key listed`, () => {
+        expect(DASHBOARD_QUERY_HOURS).to.equal(3);
+        const now = "current_timestamp AT TIME ZONE 'UTC'";
+        const h = (n: number) => (n ? `${now} - INTERVAL '${n}' HOUR` : now);
+        const two = (part: string, n: number) => `lpad(CAST(${part}(${h(n)}) AS VARCHAR), 2, '0')`;
+        expect(lastHoursPredicate("window_start")).to.equal(
+            [
+                `window_start >= CAST(${now} AS TIMESTAMP) - INTERVAL '3' HOUR`,
+                `  AND year IN (CAST(year(${h(3)}) AS VARCHAR),`,
+                `               CAST(year(${h(0)}) AS VARCHAR))`,
+                `  AND month IN (${two("month", 3)},`,
+                `                ${two("month", 0)})`,
+                `  AND day IN (${two("day", 3)},`,
+                `              ${two("day", 0)})`,
+                `  AND hour IN (${two("hour", 3)},`,
+                `               ${two("hour", 2)},`,
+                `               ${two("hour", 1)},`,
+                `               ${two("hour", 0)})`,
+                `  AND year || month || day || hour >= CAST(year(${h(3)}) AS VARCHAR)`,
+                `      || ${two("month", 3)}`,
+                `      || ${two("day", 3)}`,
+                `      || ${two("hour", 3)}`,
+            ].join("\n"),
+        );
+    });
+
+    it("lists every hour of a longer range, and refuses a range the two-day lists cannot hold", () => {
+        expect(lastHoursPredicate("t", 23).match(/lpad\(CAST\(hour\(/g)).to.have.length(24 + 1);
+        expect(() => lastHoursPredicate("t", 24)).to.throw("last_hours: 24 hours is not valid; expected 1 to 23");
+        expect(() => lastHoursPredicate("t", 0)).to.throw("last_hours: 0 hours is not valid; expected 1 to 23");
+    });
+
+    it("indents the expansion like the macro's line, and names the file of an unknown macro", () => {
+        const expanded = expandQueryMacros("SELECT 1\n  FROM t\n  WHERE {{ last_hours(received_at) }}\n  GROUP BY 1", "q.sql");
+        expect(expanded.split("\n").slice(2, 4)).to.deep.equal([
+            "  WHERE received_at >= CAST(current_timestamp AT TIME ZONE 'UTC' AS TIMESTAMP) - INTERVAL '3' HOUR",
+            "    AND year IN (CAST(year(current_timestamp AT TIME ZONE 'UTC' - INTERVAL '3' HOUR) AS VARCHAR),",
+        ]);
+        expect(expanded.split("\n").at(-1)).to.equal("  GROUP BY 1");
+        expect(() => expandQueryMacros("WHERE {{ last_days(t) }}", "sql/athena/x.sql")).to.throw(
+            "sql/athena/x.sql: '{{ last_days(t) }}' is not a known macro; write {{ last_hours(<time column>) }}",
+        );
+    });
+
+    it("a bad macro in a query file stops the load with a SqlDefinitionError naming the file", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "athena-"));
+        try {
+            fs.writeFileSync(path.join(dir, "q.sql"), "SELECT 1 FROM t WHERE {{ last_hours(Bad Column) }}");
+            expect(() => loadQueryFiles(dir)).to.throw(SqlDefinitionError, `${path.join(dir, "q.sql")}: '{{ last_hours(Bad Column) }}' is not a known macro`);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

@@ -70,8 +70,6 @@ export const ASSUMPTION_KEYS = [
     "output.rejectedExtraBytes",
     "parquet.compressionRatio",
     "athena.refreshesPerDay",
-    "athena.queriesPerRefresh",
-    "athena.scanHours",
     "athena.minimumBytesPerQuery",
     "hoursPerMonth",
 ] as const;
@@ -122,11 +120,44 @@ export interface CostInput {
     attachedShards: number;
     /** Measured events per second that one KPU sustains. */
     eventsPerSecondPerKpu: number;
-    /** Queries each dashboard refresh runs (files in sql/athena/, or the assumption). */
-    athenaQueriesPerRefresh: number;
+    /** What each dashboard refresh runs: the dashboard queries of sql/athena/, with their measured scans. */
+    dashboard: DashboardScans;
     /** The lake's Firehose buffering (Pulumi.lake.yaml). */
     firehose: { bufferIntervalSeconds: number; bufferSizeMiB: number };
     book: PriceBook;
+}
+
+/**
+ * The dashboard queries of `sql/athena/` and what each scans, as `npm run measure:athena-scan` measured it
+ * on Trino over the local lake (tools/athena-scan.json): the tables it reads and the bytes it read per row.
+ */
+export interface DashboardScans {
+    /** The hours a dashboard query shows; it reads the partitions from the start of the hour that many hours ago until now. */
+    hours: number;
+    queries: { name: string; scan?: { tables: string[]; bytesPerRow: number } }[];
+}
+
+/** tools/athena-scan.json, as `npm run measure:athena-scan` writes it. */
+export interface AthenaScanFile {
+    measuredOn: string;
+    command: string;
+    engine: string;
+    /** What was measured: the lake's outputs, rows and files. */
+    lake: string;
+    /** DASHBOARD_QUERY_HOURS when measured. */
+    hours: number;
+    queries: { name: string; tables: string[]; rowsRead: number; bytesRead: number }[];
+}
+
+/** The dashboard queries with their measured scans (a query without rows read has none). Pure. */
+export function dashboardScans(queryNames: string[], hours: number, measured: AthenaScanFile | undefined): DashboardScans {
+    return {
+        hours,
+        queries: queryNames.map((name) => {
+            const m = measured?.queries.find((q) => q.name === name);
+            return { name, scan: m && m.rowsRead > 0 ? { tables: m.tables, bytesPerRow: m.bytesRead / m.rowsRead } : undefined };
+        }),
+    };
 }
 
 export interface CostLine {
@@ -342,7 +373,7 @@ export function estimateSeason(input: CostInput): CostEstimate {
     let ingestedGb = 0;
     let parquetGb = 0;
     let objects = 0;
-    const perOutputParquetGbPerHour: number[] = [];
+    const rowsPerHourByOutput = new Map<string, number>();
     if (on) {
         for (const app of config.apps) {
             const source = config.sources.find((s) => s.name === app.source)!;
@@ -359,7 +390,7 @@ export function estimateSeason(input: CostInput): CostEstimate {
                 ingestedGb += billed;
                 convertedGb += billed;
                 parquetGb += json * a("parquet.compressionRatio");
-                perOutputParquetGbPerHour.push((rowsPerSecond * 3600 * rowBytes * a("parquet.compressionRatio")) / GIB);
+                rowsPerHourByOutput.set(output.name, (rowsPerHourByOutput.get(output.name) ?? 0) + rowsPerSecond * 3600);
                 const bySize = (rows * rowBytes) / (input.firehose.bufferSizeMiB * 1024 * 1024);
                 objects += Math.max(seconds / input.firehose.bufferIntervalSeconds, bySize);
             }
@@ -370,14 +401,23 @@ export function estimateSeason(input: CostInput): CostEstimate {
         // The Parquet grows linearly over the season: on average half of it is stored.
         add("S3 (lake)", "Parquet storage during the season", (parquetGb / 2) * months, "GB-months", "s3.standardStorageGbMonth");
 
-        const queries = a("athena.refreshesPerDay") * days * input.athenaQueriesPerRefresh;
-        const averageGbPerHour =
-            perOutputParquetGbPerHour.length === 0 ? 0 : perOutputParquetGbPerHour.reduce((x, y) => x + y, 0) / perOutputParquetGbPerHour.length;
-        const bytesPerQuery = Math.max(a("athena.minimumBytesPerQuery"), averageGbPerHour * a("athena.scanHours") * GIB);
+        // A dashboard query reads the partitions from the start of the hour `hours` ago until now: on
+        // average hours + 0.5 hours of rows of each table it reads, at the bytes per row measured locally.
+        const hoursRead = input.dashboard.hours + 0.5;
+        let bytesPerRefresh = 0;
+        for (const q of input.dashboard.queries) {
+            if (!q.scan) {
+                notes.push(
+                    `${q.name}: not in tools/athena-scan.json, so counted at Athena's minimum per query; run npm start, then npm run measure:athena-scan`,
+                );
+            }
+            const rows = (q.scan?.tables ?? []).reduce((sum, t) => sum + (rowsPerHourByOutput.get(t) ?? 0) * hoursRead, 0);
+            bytesPerRefresh += Math.max(a("athena.minimumBytesPerQuery"), rows * (q.scan?.bytesPerRow ?? 0));
+        }
         add(
             "Athena (lake)",
-            `${input.athenaQueriesPerRefresh} queries x ${a("athena.refreshesPerDay")} refreshes/day`,
-            (queries * bytesPerQuery) / TIB,
+            `${input.dashboard.queries.length} dashboard queries x ${a("athena.refreshesPerDay")} refreshes/day, ${input.dashboard.hours} h each`,
+            (a("athena.refreshesPerDay") * days * bytesPerRefresh) / TIB,
             "TB scanned",
             "athena.scannedTb",
         );

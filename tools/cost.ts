@@ -9,24 +9,43 @@ import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, outputNamesOf, parseLakeConfig, parseRegionConfig, parseRole, readProjectName, readStackFile, RegionConfig } from "../lib/config";
-import { kaAppOutputs, lakeOutputs, loadQueryFiles, loadSqlCatalog, OutputTable, SqlDefinitionError } from "../lib/sql/catalog";
+import { isReportQuery, kaAppOutputs, lakeOutputs, loadQueryFiles, loadSqlCatalog, OutputTable, SqlDefinitionError } from "../lib/sql/catalog";
+import { DASHBOARD_QUERY_HOURS } from "../lib/sql/dashboard-range";
 import { ArgError, wholeNumber } from "../local/args";
-import { CostInput, estimateSeason, formatEstimate, mergePriceBooks, PriceBook, throughputFromBenchmarks, validatePriceBook } from "./cost-model";
+import {
+    AthenaScanFile,
+    CostInput,
+    dashboardScans,
+    estimateSeason,
+    formatEstimate,
+    mergePriceBooks,
+    PriceBook,
+    throughputFromBenchmarks,
+    validatePriceBook,
+} from "./cost-model";
 
 const REPO = path.resolve(__dirname, "..");
 
-/** `sql/outputs/*.sql` names, in file order: what `outputs: all` expands to. Parsing the SQL is not needed here. */
 /** The repository's SQL catalog: the outputs the apps may fill, and the queries a dashboard refresh runs. */
-function sqlOf(repo: string): { outputs: OutputTable[]; lakeOutputs: OutputTable[]; kaApps: Record<string, string[]>; athenaQueries: number } {
+function sqlOf(repo: string): { outputs: OutputTable[]; lakeOutputs: OutputTable[]; kaApps: Record<string, string[]>; dashboardQueries: string[] } {
     const sqlDir = path.join(repo, "sql");
+    const dashboardQueries = loadQueryFiles(path.join(sqlDir, "athena"))
+        .map((q) => q.name)
+        .filter((name) => !isReportQuery(name));
     const catalog = loadSqlCatalog(sqlDir, repo);
     return {
         outputs: catalog.outputs,
         // A KA app's outputs are Firehoses too (docs/KA-MIGRATION.md).
         lakeOutputs: lakeOutputs(catalog),
         kaApps: kaAppOutputs(catalog),
-        athenaQueries: loadQueryFiles(path.join(sqlDir, "athena")).length,
+        dashboardQueries,
     };
+}
+
+/** What the dashboard queries scanned on the local lake (tools/athena-scan.json), when measured. */
+export function readAthenaScan(repo: string): AthenaScanFile | undefined {
+    const file = path.join(repo, "tools", "athena-scan.json");
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as AthenaScanFile) : undefined;
 }
 
 export function loadPriceBook(defaultFile: string, overrideFile?: string): PriceBook {
@@ -107,8 +126,6 @@ export function buildInput(opts: Options, repo = REPO): { input: CostInput; thro
         firehose = { bufferIntervalSeconds: Math.max(1, lake.firehoseBufferIntervalSeconds), bufferSizeMiB: lake.firehoseBufferSizeMiB };
     }
 
-    const athenaFiles = sql.athenaQueries;
-
     const benchFile = path.join(repo, "docs", "BENCHMARKS.md");
     const measured = fs.existsSync(benchFile) ? throughputFromBenchmarks(fs.readFileSync(benchFile, "utf8")) : undefined;
     const utilization = book.assumptions["flink.targetCpuUtilization"].value;
@@ -131,7 +148,7 @@ export function buildInput(opts: Options, repo = REPO): { input: CostInput; thro
             eventBytes,
             attachedShards,
             eventsPerSecondPerKpu,
-            athenaQueriesPerRefresh: athenaFiles > 0 ? athenaFiles : book.assumptions["athena.queriesPerRefresh"].value,
+            dashboard: dashboardScans(sql.dashboardQueries, DASHBOARD_QUERY_HOURS, readAthenaScan(repo)),
             firehose,
             book,
         },

@@ -8,6 +8,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { expandQueryMacros, QueryMacroError } from "./dashboard-range";
 import { FlinkSQL, flinkGrammar } from "./flink-parser";
 import { KaApp, kaAppFolders, KaDefinitionError, loadKaApp } from "../ka/app";
 
@@ -374,11 +375,32 @@ export function defaultSqlDir(): string {
     return path.resolve(__dirname, "..", "..", "sql");
 }
 
-/** Statements of the named files in `sql/athena/` or `sql/redshift/`, keyed by file name without `.sql`. */
+/**
+ * Statements of the named files in `sql/athena/` or `sql/redshift/`, keyed by file name without `.sql`,
+ * with their `{{ last_hours(<column>) }}` expanded: the text Athena, DuckDB and Trino run.
+ */
 export function loadQueryFiles(dir: string): { name: string; file: string; sql: string }[] {
-    return sqlFiles(dir).map((f) => ({
-        name: path.basename(f, ".sql"),
-        file: path.join(dir, f),
-        sql: fs.readFileSync(path.join(dir, f), "utf8").trim().replace(/;\s*$/, ""),
-    }));
+    return sqlFiles(dir).map((f) => {
+        const file = path.join(dir, f);
+        const text = fs.readFileSync(file, "utf8").trim().replace(/;\s*$/, "");
+        try {
+            return { name: path.basename(f, ".sql"), file, sql: expandQueryMacros(text, file) };
+        } catch (e) {
+            if (e instanceof QueryMacroError) throw new SqlDefinitionError(e.message);
+            throw e;
+        }
+    });
 }
+
+/**
+ * `sql/athena/` holds two kinds of query. A report reads the whole season and is named `<name>_history`.
+ * Every other query is a dashboard query: it reads the rows of the last DASHBOARD_QUERY_HOURS hours, from
+ * those hours' partitions only, through `{{ last_hours(<time column>) }}` (docs/LAKE.md, "Dashboard
+ * queries and reports").
+ */
+export const REPORT_QUERY_SUFFIX = "_history";
+
+export const isReportQuery = (name: string): boolean => name.endsWith(REPORT_QUERY_SUFFIX);
+
+/** The report over the whole season of a dashboard query: `x_latest` and `x` have `x_history`. */
+export const reportOf = (dashboardQuery: string): string => dashboardQuery.replace(/_latest$/, "") + REPORT_QUERY_SUFFIX;

@@ -3,12 +3,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { loadQueryFiles, loadSqlCatalog } from "../../lib/sql/catalog";
+import { isReportQuery, loadQueryFiles, loadSqlCatalog, reportOf } from "../../lib/sql/catalog";
+import { DASHBOARD_QUERY_HOURS } from "../../lib/sql/dashboard-range";
+import { partitionOf } from "../../lib/naming";
 import { glueColumns } from "../../lib/sql/glue-schema";
 import { runAthenaQueries } from "../athena";
 import { registerLiveViews } from "../dashboard-model";
 import { runPipeline, RunResult } from "../pipeline";
-import { compareRows, localLocation, startTrino, TrinoResult, TrinoServer, trinoTableSql } from "../trino";
+import { declareLakeTables, partitionsOnDisk, partitionsRead, plannedScans, PlannedScan, recentPartitions } from "../lake-scan";
+import { compareRows, startTrino, TrinoResult, TrinoServer } from "../trino";
 import { missingPrerequisites, TRINO_PREREQUISITES } from "./prerequisites";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -21,12 +24,29 @@ interface EngineRun {
     trinoError?: string;
     duck?: { columns: string[]; rows: unknown[][] };
     duckError?: string;
+    /** The tables the query scans and the partition values left after pruning (EXPLAIN (TYPE IO)). */
+    scans?: PlannedScan[];
+}
+
+/** An older copy of the lake: each partition's files again, OLDER_HOURS earlier, which no dashboard query may read. */
+const OLDER_HOURS = 48;
+
+function copyEachPartitionEarlier(lakeDir: string, output: string): void {
+    for (const p of partitionsOnDisk(lakeDir, output)) {
+        const [y, m, d, h] = p.split("/").map((kv) => Number(kv.split("=")[1]));
+        const older = partitionOf(new Date(Date.UTC(y, m - 1, d, h) - OLDER_HOURS * 3_600_000));
+        const to = path.join(lakeDir, output, `year=${older.year}`, `month=${older.month}`, `day=${older.day}`, `hour=${older.hour}`);
+        fs.mkdirSync(to, { recursive: true });
+        for (const f of fs.readdirSync(path.join(lakeDir, output, p))) fs.copyFileSync(path.join(lakeDir, output, p, f), path.join(to, `older-${f}`));
+    }
 }
 
 describe("local: sql/athena on Trino 476 (Athena engine v3) gives DuckDB's rows", function () {
     this.timeout(600_000);
     const runs: EngineRun[] = [];
     let run: RunResult;
+    /** Per output: the run's partitions, and all of them once the older copy is in. */
+    const partitions = new Map<string, { recent: string[]; all: string[] }>();
     const tables: { output: string; files: number; rows: number; duckRows: number }[] = [];
 
     before(async function () {
@@ -42,25 +62,26 @@ describe("local: sql/athena on Trino 476 (Athena engine v3) gives DuckDB's rows"
         const [t, p] = await Promise.allSettled([trinoStarting, piped]);
         const trino: TrinoServer | undefined = t.status === "fulfilled" ? t.value : undefined;
         const empty = fs.mkdtempSync(path.join(os.tmpdir(), "trino-empty-"));
+        const lakeDir = fs.mkdtempSync(path.join(os.tmpdir(), "trino-lake-"));
         try {
             if (t.status === "rejected") throw t.reason;
             if (p.status === "rejected") throw p.reason;
             run = p.value;
             log(`trino: started (pid ${trino!.pid}) and pipeline ran in ${Math.round((Date.now() - started) / 1000)} s`);
             expect(run.exitCode, "the pipeline run").to.equal(0);
-            const lakeDir = path.join(run.localDir, "lake");
+            // The run's lake, copied so that the older copy below stays out of .local/lake.
+            fs.cpSync(path.join(run.localDir, "lake"), lakeDir, { recursive: true });
             const outputs = loadSqlCatalog(path.join(REPO, "sql"), REPO).outputs.map((o) => ({ name: o.name, columns: glueColumns(o) }));
 
-            // Trino: one table per output from the Glue schema the lake stack deploys, partitions found on disk.
-            await trino!.query(`CREATE SCHEMA hive.${SCHEMA}`);
+            // The run's partitions, and a copy of each OLDER_HOURS earlier: the reports read both, the dashboards only the first.
             for (const o of outputs) {
-                const dir = path.join(lakeDir, o.name);
-                // An output without files gets an empty directory, as DuckDB gets an empty view with its Glue columns.
-                const location = fs.existsSync(dir) ? dir : path.join(empty, o.name);
-                fs.mkdirSync(location, { recursive: true });
-                await trino!.query(trinoTableSql(SCHEMA, o.name, o.columns, localLocation(location)));
-                await trino!.query(`CALL system.sync_partition_metadata('${SCHEMA}', '${o.name}', 'FULL')`);
+                const recent = partitionsOnDisk(lakeDir, o.name);
+                copyEachPartitionEarlier(lakeDir, o.name);
+                partitions.set(o.name, { recent, all: partitionsOnDisk(lakeDir, o.name) });
             }
+
+            // Trino: one table per output from the Glue schema the lake stack deploys, partitions found on disk.
+            await declareLakeTables(trino!, SCHEMA, lakeDir, outputs, empty);
             const counts = await trino!.query(outputs.map((o) => `SELECT '${o.name}', count(*), count(DISTINCT "$path") FROM ${o.name}`).join(" UNION ALL "), {
                 schema: SCHEMA,
             });
@@ -69,6 +90,7 @@ describe("local: sql/athena on Trino 476 (Athena engine v3) gives DuckDB's rows"
                 const r: EngineRun = { name: q.name, ordered: /\bORDER\s+BY\b/i.test(q.sql) };
                 try {
                     r.trino = await trino!.query(q.sql, { schema: SCHEMA });
+                    r.scans = await plannedScans(trino!, q.sql, SCHEMA);
                 } catch (e) {
                     r.trinoError = (e as Error).message.split("\n")[0];
                 }
@@ -93,6 +115,7 @@ describe("local: sql/athena on Trino 476 (Athena engine v3) gives DuckDB's rows"
         } finally {
             if (trino) await trino.stop();
             fs.rmSync(empty, { recursive: true, force: true });
+            fs.rmSync(lakeDir, { recursive: true, force: true });
         }
         log(`trino: tables and queries on both engines done; set up in ${Math.round((Date.now() - started) / 1000)} s`);
     });
@@ -133,5 +156,40 @@ describe("local: sql/athena on Trino 476 (Athena engine v3) gives DuckDB's rows"
         }
         expect(failures).to.deep.equal([]);
         for (const r of runs) expect(r.trino!.rows.length, `${r.name} returns rows`).to.be.above(0);
+    });
+
+    it(`reads only the partitions of the last ${DASHBOARD_QUERY_HOURS} hours in each dashboard query, and every partition in its _history report (EXPLAIN (TYPE IO), rows read)`, () => {
+        const now = new Date();
+        for (const [output, p] of partitions) {
+            // The test's own premise: the run is inside the range, its older copy outside.
+            expect(recentPartitions(p.all, now, DASHBOARD_QUERY_HOURS), output).to.deep.equal(p.recent);
+            if (p.recent.length > 0) expect(p.all.length, output).to.equal(2 * p.recent.length);
+        }
+        const dashboards = runs.filter((r) => !isReportQuery(r.name));
+        expect(dashboards.length).to.be.above(0);
+        for (const r of dashboards) {
+            const report = runs.find((x) => x.name === reportOf(r.name));
+            expect(report, `${r.name} has a whole-history report, ${reportOf(r.name)}`).to.not.equal(undefined);
+            expect(r.scans!.map((s) => s.table)).to.deep.equal(report!.scans!.map((s) => s.table));
+            const described: string[] = [];
+            for (const scan of r.scans!) {
+                const { recent, all } = partitions.get(scan.table)!;
+                expect(partitionsRead(scan, all), `${r.name} reads ${scan.table}`).to.deep.equal(recent);
+                expect(
+                    partitionsRead(
+                        report!.scans!.find((s) => s.table === scan.table)!,
+                        all,
+                    ),
+                    `${report!.name} reads ${scan.table}`,
+                ).to.deep.equal(all);
+                described.push(`${scan.table} ${recent.length} of ${all.length} partitions (${recent.join(", ") || "none"})`);
+            }
+            // The older copy holds the same rows again: a query that read it would count them.
+            expect(report!.trino!.stats.processedRows, `${report!.name} rows read`).to.equal(2 * r.trino!.stats.processedRows);
+            process.stdout.write(
+                `      ${r.name}: reads ${described.join("; ")}: ${r.trino!.stats.processedRows} rows, ${r.trino!.stats.physicalInputBytes} bytes; ` +
+                    `${report!.name}: ${report!.trino!.stats.processedRows} rows, ${report!.trino!.stats.physicalInputBytes} bytes\n`,
+            );
+        }
     });
 });

@@ -19,6 +19,8 @@ import { AppConfig } from "../../lib/config";
 import { barChartSvg, lineChartSvg } from "../dashboard";
 import * as http from "http";
 import { loadSqlCatalog } from "../../lib/sql/catalog";
+import { partitionOf } from "../../lib/naming";
+import { partitionsOnDisk, partitionsRead, PlannedScan, recentPartitions } from "../lake-scan";
 import { glueColumns } from "../../lib/sql/glue-schema";
 import { parseArgs } from "../args";
 import { buildProgram } from "../cli";
@@ -276,12 +278,17 @@ describe("local: live dashboard", () => {
     const REPO = path.resolve(__dirname, "..", "..");
     const outputs = loadSqlCatalog(path.join(REPO, "sql"), REPO).outputs.map((o) => ({ name: o.name, columns: glueColumns(o) }));
     const athenaDir = path.join(REPO, "sql", "athena");
+    // The windows start at the top of the current hour (UTC), in its partition: the dashboard queries
+    // read the last hours only (sql/athena/*_latest.sql).
+    const base = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    const at = (minute: number) => new Date(base + minute * 60_000).toISOString().slice(0, 19).replace("T", " ");
     const windowFile = async (lake: string, minutes: number) => {
-        const dir = path.join(lake, "active_users_1m", "year=2026", "month=11", "day=27", "hour=10");
+        const p = partitionOf(new Date(base));
+        const dir = path.join(lake, "active_users_1m", `year=${p.year}`, `month=${p.month}`, `day=${p.day}`, `hour=${p.hour}`);
         fs.mkdirSync(dir, { recursive: true });
         const db = await (await DuckDBInstance.create(":memory:")).connect();
         await db.run(
-            `COPY (SELECT TIMESTAMP '2026-11-27 10:00:00' + INTERVAL (i) MINUTE AS window_start, TIMESTAMP '2026-11-27 10:01:00' + INTERVAL (i) MINUTE AS window_end, ` +
+            `COPY (SELECT TIMESTAMP '${at(0)}' + INTERVAL (i) MINUTE AS window_start, TIMESTAMP '${at(1)}' + INTERVAL (i) MINUTE AS window_end, ` +
                 `'eu-west-1' AS region, 'shop-de' AS site, 'DE' AS country, (5 + i)::BIGINT AS active_users FROM range(${minutes}) t(i)) TO '${dir}/f.parquet' (FORMAT parquet)`,
         );
         db.closeSync();
@@ -321,18 +328,18 @@ describe("local: live dashboard", () => {
             for (const o of empty.outputs) expect([o.files, o.freshnessSeconds], o.output).to.deep.equal([0, null]);
 
             await windowFile(lake, 3);
-            const m = await liveModel({ lakeDir: lake, athenaDir, outputs, now: Date.UTC(2026, 10, 27, 10, 5) });
+            const m = await liveModel({ lakeDir: lake, athenaDir, outputs, now: base + 5 * 60_000 });
             expect(m.errors).to.deep.equal([]);
             const t = m.tables.find((x) => x.name === "active_users_1m_latest")!;
             expect(t.totalRows).to.equal(3);
-            expect(rowKey(t.columns, t.rows[0])).to.equal("eu-west-1|shop-de|DE|2026-11-27 10:02:00|2026-11-27 10:03:00");
+            expect(rowKey(t.columns, t.rows[0])).to.equal(`eu-west-1|shop-de|DE|${at(2)}|${at(3)}`);
             const f = m.outputs.find((o) => o.output === "active_users_1m")!;
-            expect([f.files, f.timeColumn, f.freshnessSeconds]).to.deep.equal([1, "window_end", 120]); // 10:05 − 10:03
+            expect([f.files, f.timeColumn, f.freshnessSeconds]).to.deep.equal([1, "window_end", 120]); // minute 5 − minute 3
             expect(m.outputs.find((o) => o.output === "rejected_events")!.timeColumn).to.equal("received_at");
             expect(m.lines.find((l) => l.id === "active-users-by-site")!.series).to.deep.equal([
                 {
                     name: "shop-de",
-                    points: [0, 1, 2].map((i) => ({ x: Date.UTC(2026, 10, 27, 10, i), y: 5 + i })),
+                    points: [0, 1, 2].map((i) => ({ x: base + i * 60_000, y: 5 + i })),
                 },
             ]);
         } finally {
@@ -442,5 +449,37 @@ describe("local: Trino (pure parts)", () => {
         expect(compareRows([["a"], ["b"]], [["b"], ["a"]], true)).to.deep.equal({ identical: false, detail: 'row 1: ["a"] against ["b"]' });
         expect(compareRows([["a"], ["b"]], [["b"], ["a"]], false)).to.deep.equal({ identical: true });
         expect(compareRows([["a"]], [], false)).to.deep.equal({ identical: false, detail: "1 rows against 0" });
+    });
+});
+
+describe("local: partitions a planned scan reads (lake-scan)", () => {
+    const onDisk = [
+        "year=2026/month=11/day=29/hour=23",
+        "year=2026/month=11/day=30/hour=22",
+        "year=2026/month=11/day=30/hour=23",
+        "year=2026/month=12/day=01/hour=01",
+    ];
+
+    it("keeps the partitions whose every key value the plan kept, and all of them for an unconstrained key", () => {
+        const scan: PlannedScan = { table: "t", keys: { year: ["2026"], month: ["11", "12"], day: ["30", "01"], hour: "all" } };
+        expect(partitionsRead(scan, onDisk)).to.deep.equal(onDisk.slice(1));
+        expect(partitionsRead({ table: "t", keys: { year: [], month: [], day: [], hour: [] } }, onDisk)).to.deep.equal([]);
+    });
+
+    it("takes the recent hours from the start of the hour N hours ago, across a month", () => {
+        expect(recentPartitions(onDisk, new Date(Date.UTC(2026, 11, 1, 1, 30)), 3)).to.deep.equal(onDisk.slice(1));
+        expect(recentPartitions(onDisk, new Date(Date.UTC(2026, 11, 1, 1, 30)), 2)).to.deep.equal(onDisk.slice(2));
+    });
+
+    it("lists year/month/day/hour directories only, sorted", () => {
+        const lake = fs.mkdtempSync(path.join(os.tmpdir(), "scan-lake-"));
+        try {
+            for (const p of [...onDisk].reverse()) fs.mkdirSync(path.join(lake, "t", p), { recursive: true });
+            fs.mkdirSync(path.join(lake, "t", "year=2026", "other"), { recursive: true });
+            expect(partitionsOnDisk(lake, "t")).to.deep.equal(onDisk);
+            expect(partitionsOnDisk(lake, "missing")).to.deep.equal([]);
+        } finally {
+            fs.rmSync(lake, { recursive: true, force: true });
+        }
     });
 });
