@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackConfig } from "./lib/config";
 import { currentStackId, pulumiConfigReader } from "./lib/pulumi-config";
-import { loadSqlCatalog, SqlDefinitionError } from "./lib/sql/catalog";
+import { kaAppOutputs, loadSqlCatalog, SqlDefinitionError } from "./lib/sql/catalog";
 import { RuntimePropertiesError } from "./lib/runtime-properties";
 import { createLakeStack } from "./stacks/lake";
 import { createRegionStack } from "./stacks/region";
@@ -14,7 +14,7 @@ import { createRegionStack } from "./stacks/region";
 function main(): Record<string, unknown> {
     try {
         const catalog = loadSqlCatalog();
-        const config = parseStackConfig(pulumiConfigReader(), catalog.outputs, currentStackId());
+        const config = parseStackConfig(pulumiConfigReader(), catalog.outputs, currentStackId(), kaAppOutputs(catalog));
         return config.role === "lake" ? createLakeStack(config, catalog) : createRegionStack(config, catalog);
     } catch (e) {
         if (e instanceof ConfigError || e instanceof SqlDefinitionError || e instanceof RuntimePropertiesError) {

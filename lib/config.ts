@@ -113,8 +113,13 @@ export interface AppConfig {
     streamName: string;
     /** How it reads that stream (resolved from the sources and the apps sharing them). */
     read: SourceRead;
-    /** Outputs (file names in `sql/outputs/`) this app fills, in `sql/outputs/` order (`all` resolved). */
+    /**
+     * Outputs this app fills: file names in `sql/outputs/`, in that order (`all` resolved); for a KA app,
+     * its application's outputs and rejected_events.
+     */
     outputs: string[];
+    /** A KA for SQL application (a folder under `sql/ka/`) that this app runs instead of the Flink SQL of `sql/`. */
+    ka?: string;
     /** Initial parallelism. Default 1. */
     parallelism: number;
     /** Parallelism per KPU. Default 1. */
@@ -414,7 +419,10 @@ function instant(k: string, value: unknown): string {
     return v;
 }
 
-function apps(raw: unknown, sources: SourceStreamConfig[], outputNames: string[]): AppConfig[] {
+/** The KA applications of the SQL catalog (`sql/ka/<app>/`) and the lake outputs each fills. */
+export type KaAppOutputs = Record<string, string[]>;
+
+function apps(raw: unknown, sources: SourceStreamConfig[], outputNames: string[], kaApps: KaAppOutputs): AppConfig[] {
     const sourceNames = sources.map((s) => s.name);
     const k = key("apps");
     if (raw === undefined) fail(k, raw, "a region stack needs at least one app");
@@ -440,6 +448,7 @@ function apps(raw: unknown, sources: SourceStreamConfig[], outputNames: string[]
             "startTimestamp",
             "restore",
             "checkpointIntervalMs",
+            "ka",
         ]);
         const source = oneOf(`${ak}.source`, a.source, sourceNames);
         // Someone else's stream or objects hold days of history: start from new records unless told otherwise.
@@ -460,7 +469,15 @@ function apps(raw: unknown, sources: SourceStreamConfig[], outputNames: string[]
         if (startPosition !== "AT_TIMESTAMP" && a.startTimestamp !== undefined)
             fail(`${ak}.startTimestamp`, a.startTimestamp, "applies only with startPosition: AT_TIMESTAMP");
         let outputs = outputNames;
-        if (a.outputs !== undefined && a.outputs !== "all") {
+        let ka: string | undefined;
+        if (a.ka !== undefined) {
+            const folders = Object.keys(kaApps);
+            ka = oneOf(`${ak}.ka`, a.ka, folders.length > 0 ? folders : ["(no folder in sql/ka/)"]);
+            // A KA app's outputs are its application's (application.json) and its rejected records.
+            if (a.outputs !== undefined)
+                fail(`${ak}.outputs`, a.outputs, `a KA app fills the outputs of sql/ka/${ka}/application.json and ${REJECTED_OUTPUT}; remove outputs`);
+            outputs = [...kaApps[ka], REJECTED_OUTPUT];
+        } else if (a.outputs !== undefined && a.outputs !== "all") {
             const list = structured(`${ak}.outputs`, a.outputs);
             if (!Array.isArray(list) || list.length === 0) fail(`${ak}.outputs`, a.outputs, "expected 'all' or a non-empty list of outputs");
             const chosen = list.map((o, i) => oneOf(`${ak}.outputs[${i}]`, o, outputNames));
@@ -482,6 +499,7 @@ function apps(raw: unknown, sources: SourceStreamConfig[], outputNames: string[]
             ...(startPosition === "AT_TIMESTAMP" ? { startTimestamp: instant(`${ak}.startTimestamp`, a.startTimestamp) } : {}),
             restore: oneOf(`${ak}.restore`, a.restore, ["latest", "skip"] as const, "latest"),
             checkpointIntervalMs: integer(`${ak}.checkpointIntervalMs`, a.checkpointIntervalMs, 1000, 3_600_000, 60_000),
+            ...(ka === undefined ? {} : { ka }),
         };
     });
     if (list.length === 0) fail(k, raw, "a region stack needs at least one app");
@@ -494,6 +512,19 @@ function apps(raw: unknown, sources: SourceStreamConfig[], outputNames: string[]
  * So a windowed output (one with a `window_start` column) has at most one app per stack.
  */
 function checkOneAppPerWindowedOutput(apps: AppConfig[], outputNames: string[], windowedOutputs: string[]): void {
+    // A KA application's outputs are its own: two apps running it would write every row twice.
+    const kaOwner = new Map<string, string>();
+    for (const app of apps) {
+        if (app.ka === undefined) continue;
+        const first = kaOwner.get(app.ka);
+        if (first !== undefined)
+            fail(
+                `${key("apps")}.${app.name}.ka`,
+                app.ka,
+                `app '${first}' already runs this KA application; one app per KA application per stack, or its rows would be written twice`,
+            );
+        kaOwner.set(app.ka, app.name);
+    }
     const owner = new Map<string, string>();
     for (const app of apps) {
         for (const output of app.outputs) {
@@ -535,9 +566,12 @@ function checkNothingDroppedSilently(apps: AppConfig[], sources: SourceStreamCon
         }
     }
     if (outputNames.includes(REJECTED_OUTPUT)) {
+        // A KA app rejects by its own input schema and always writes its rejections, with reasons 'ka:<app>:...':
+        // the rule counts the apps of sql/ (one schema) only.
+        const flinkApps = apps.filter((a) => a.ka === undefined);
         for (const source of sources) {
-            const writers = apps.filter((a) => a.source === source.name && a.outputs.includes(REJECTED_OUTPUT)).map((a) => a.name);
-            const readers = apps.filter((a) => a.source === source.name).map((a) => a.name);
+            const writers = flinkApps.filter((a) => a.source === source.name && a.outputs.includes(REJECTED_OUTPUT)).map((a) => a.name);
+            const readers = flinkApps.filter((a) => a.source === source.name).map((a) => a.name);
             if (readers.length > 0 && writers.length !== 1) {
                 throw new ConfigError(
                     `${key("apps")}: ` +
@@ -592,8 +626,8 @@ function checkPollingLimit(apps: AppConfig[], sources: SourceStreamConfig[]): vo
  * `outputNames`: the outputs defined in `sql/outputs/`, which apps may select.
  * `windowedOutputs`: those with a `window_start` column (see checkOneAppPerWindowedOutput).
  */
-export function parseRegionConfig(read: ConfigReader, outputNames: string[], windowedOutputs: string[] = []): RegionConfig {
-    const pipeline = parsePipelineConfig(read, outputNames, windowedOutputs);
+export function parseRegionConfig(read: ConfigReader, outputNames: string[], windowedOutputs: string[] = [], kaApps: KaAppOutputs = {}): RegionConfig {
+    const pipeline = parsePipelineConfig(read, outputNames, windowedOutputs, kaApps);
     return {
         role: "region",
         region: pipeline.region,
@@ -620,9 +654,10 @@ export function parsePipelineConfig(
     read: ConfigReader,
     outputNames: string[],
     windowedOutputs: string[] = [],
+    kaApps: KaAppOutputs = {},
 ): Pick<RegionConfig, "region" | "sources" | "apps"> {
     const parsedSources = sources(read(key("sources")));
-    const parsedApps = apps(read(key("apps")), parsedSources, outputNames);
+    const parsedApps = apps(read(key("apps")), parsedSources, outputNames, kaApps);
     checkOneAppPerWindowedOutput(parsedApps, outputNames, windowedOutputs);
     checkNothingDroppedSilently(parsedApps, parsedSources, outputNames, windowedOutputs);
     checkPollingLimit(parsedApps, parsedSources);
@@ -634,8 +669,13 @@ export function parseRole(read: ConfigReader): Role {
 }
 
 /** Parses a whole stack's config against the outputs in `sql/outputs/`. */
-export function parseStackConfig(read: ConfigReader, outputs: { name: string; columns: { name: string }[] }[], id: StackId): StackConfig {
-    return parseRole(read) === "lake" ? parseLakeConfig(read, id) : parseRegionConfig(read, ...outputNamesOf(outputs));
+export function parseStackConfig(
+    read: ConfigReader,
+    outputs: { name: string; columns: { name: string }[] }[],
+    id: StackId,
+    kaApps: KaAppOutputs = {},
+): StackConfig {
+    return parseRole(read) === "lake" ? parseLakeConfig(read, id) : parseRegionConfig(read, ...outputNamesOf(outputs), kaApps);
 }
 
 /** The arguments `parseRegionConfig` takes after the reader: all output names, and the windowed ones. */

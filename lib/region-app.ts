@@ -6,7 +6,8 @@ import { AppConfig, RegionConfig, selectedOutputs, SourceRead } from "./config";
 import { firehoseObjectsSourceOptions, firehoseSinkOptions, kinesisSourceOptions, localEndpointOverrides } from "./connector-options";
 import { appStatements, buildRuntimeProperties, PropertyGroup, RuntimePropertiesError } from "./runtime-properties";
 import { FIREHOSE_NAME_MAX } from "./naming";
-import { SqlCatalog } from "./sql/catalog";
+import { lakeOutputs, OutputTable, SqlCatalog, SqlStatement } from "./sql/catalog";
+import { KA_SOURCE_TABLE } from "./ka/app";
 
 /** One entry of the lake stack's `analyticsOutputs` output (see docs/CONTRACTS.md and stacks/lake.ts). */
 export interface LakeAnalyticsOutput {
@@ -27,9 +28,25 @@ export type ResolvedSource = { streamName: string } & (
     | Extract<SourceRead, { readMode: "OBJECTS" }>
 );
 
-/** The lake outputs an app writes to, in `sql/outputs/` order; fails naming the missing ones. */
+/** The output tables an app fills: `sql/outputs/` ones, then a KA app's (docs/KA-MIGRATION.md), in catalog order. */
+export function appOutputTables(app: AppConfig, catalog: SqlCatalog): OutputTable[] {
+    return selectedOutputs(app, lakeOutputs(catalog));
+}
+
+/**
+ * The statements an app runs and the source tables among them: the shared SQL of `sql/` for its
+ * outputs, or, for a KA app, its translated application.
+ */
+export function appSqlStatements(app: AppConfig, catalog: SqlCatalog): { statements: SqlStatement[]; sources: string[] } {
+    if (app.ka === undefined) return { statements: appStatements(catalog, selectedOutputs(app, catalog.outputs)), sources: catalog.sources.map((s) => s.name) };
+    const ka = catalog.kaApps.find((a) => a.name === app.ka);
+    if (!ka) throw new RuntimePropertiesError(`app '${app.name}': no KA application sql/ka/${app.ka}/`);
+    return { statements: ka.statements, sources: [KA_SOURCE_TABLE] };
+}
+
+/** The lake outputs an app writes to, in catalog order; fails naming the missing ones. */
 export function appLakeOutputs(app: AppConfig, catalog: SqlCatalog, lake: LakeAnalyticsOutputs, lakeStack: string): LakeAnalyticsOutput[] {
-    const outputs = selectedOutputs(app, catalog.outputs);
+    const outputs = appOutputTables(app, catalog);
     const missing = outputs.filter((o) => !lake[o.name]).map((o) => o.name);
     if (missing.length > 0) {
         throw new RuntimePropertiesError(
@@ -70,21 +87,22 @@ export interface AppRuntimePropertiesArgs {
  */
 export function appRuntimeProperties(args: AppRuntimePropertiesArgs): PropertyGroup[] {
     const { app, catalog, local } = args;
-    const outputs = selectedOutputs(app, catalog.outputs);
-    const lakeOutputs = appLakeOutputs(app, catalog, args.lake, args.lakeStack);
+    const outputs = appOutputTables(app, catalog);
+    const firehoses = appLakeOutputs(app, catalog, args.lake, args.lakeStack);
     const sinkOverrides = local ? localEndpointOverrides(local.firehoseEndpoint) : {};
     const tableOptions: Record<string, Record<string, string>> = {};
-    for (const source of catalog.sources) tableOptions[source.name] = sourceOptions(args);
+    const { statements, sources } = appSqlStatements(app, catalog);
+    for (const source of sources) tableOptions[source] = sourceOptions(args);
     outputs.forEach((o, i) => {
         tableOptions[o.name] = {
-            ...firehoseSinkOptions({ deliveryStreamName: lakeOutputs[i].firehoseName, region: lakeOutputs[i].region }),
+            ...firehoseSinkOptions({ deliveryStreamName: firehoses[i].firehoseName, region: firehoses[i].region }),
             ...sinkOverrides,
         };
     });
     return buildRuntimeProperties({
         appName: app.name,
         sourceRegion: args.sourceRegion,
-        statements: appStatements(catalog, outputs),
+        statements,
         tableOptions,
         runnerOptions: local?.runnerOptions,
     });
@@ -117,7 +135,7 @@ function sourceOptions({ app, source, sourceRegion, local }: AppRuntimePropertie
 export function preflightRuntimeProperties(region: RegionConfig, catalog: SqlCatalog): void {
     const sourceRegion = region.region;
     const placeholderLake: LakeAnalyticsOutputs = {};
-    for (const o of catalog.outputs) {
+    for (const o of lakeOutputs(catalog)) {
         // The longest name a Firehose can have: the real one (`firehoseName`) is never longer.
         const firehoseName = "f".repeat(FIREHOSE_NAME_MAX);
         placeholderLake[o.name] = {

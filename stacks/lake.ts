@@ -19,7 +19,7 @@ import { LakeConfig } from "../lib/config";
 import { LakeScope } from "../lib/iam/lake-policies";
 import { athenaWorkgroupName, firehoseName, lakeBucketName, partitionRegistrarName, redshiftServerlessName } from "../lib/naming";
 import { currentStackId } from "../lib/pulumi-config";
-import { defaultSqlDir, loadQueryFiles, SqlCatalog, SqlDefinitionError } from "../lib/sql/catalog";
+import { defaultSqlDir, lakeOutputs, loadQueryFiles, SqlCatalog, SqlDefinitionError } from "../lib/sql/catalog";
 
 export interface LakeStackOptions {
     /** The `sql/` folder holding `athena/` and `redshift/`. Default the repository's `sql/`. */
@@ -40,7 +40,7 @@ export interface AnalyticsOutputExport {
 export function createLakeStack(config: LakeConfig, catalog: SqlCatalog, options: LakeStackOptions = {}): Record<string, unknown> {
     const sqlDir = options.sqlDir ?? defaultSqlDir();
     const repoRoot = path.dirname(sqlDir);
-    if (catalog.outputs.length === 0) {
+    if (lakeOutputs(catalog).length === 0) {
         throw new SqlDefinitionError(`${path.relative(repoRoot, sqlDir) || "sql"}/outputs: no output; add one CREATE TABLE + INSERT file per metric`);
     }
     const stackId = currentStackId();
@@ -66,7 +66,7 @@ export function createLakeStack(config: LakeConfig, catalog: SqlCatalog, options
         description: "Clickstream analytics outputs (Parquet, partitioned by year/month/day/hour), one table per sql/outputs file",
     });
 
-    const outputs = catalog.outputs.map(
+    const outputs = lakeOutputs(catalog).map(
         (output) =>
             new AnalyticsOutput(output.name, {
                 output,
@@ -105,7 +105,7 @@ export function createLakeStack(config: LakeConfig, catalog: SqlCatalog, options
         scope,
         glueDatabase: database.name,
         bucketArn: lake.bucketArn,
-        outputs: catalog.outputs.map((o) => o.name),
+        outputs: lakeOutputs(catalog).map((o) => o.name),
         kmsKeyArn: lake.keyArn,
         schemaName: config.spectrumSchema,
         views: loadQueryFiles(path.join(sqlDir, "redshift")).map((v) => ({ ...v, file: relative(v.file) })),
@@ -118,13 +118,13 @@ export function createLakeStack(config: LakeConfig, catalog: SqlCatalog, options
         stackId,
         kmsKeyArn: lake.keyArn,
         alarmEmails: config.alarmEmails,
-        firehoses: catalog.outputs.map((o) => ({ output: o.name, deliveryStreamName: firehoseName(project, o.name) })),
+        firehoses: lakeOutputs(catalog).map((o) => ({ output: o.name, deliveryStreamName: firehoseName(project, o.name) })),
         bufferIntervalSeconds: config.firehoseBufferIntervalSeconds,
         registrarFunctionName: partitionRegistrarName(stackId),
     });
 
     const analyticsOutputs: Record<string, AnalyticsOutputExport> = {};
-    catalog.outputs.forEach((o, i) => {
+    lakeOutputs(catalog).forEach((o, i) => {
         analyticsOutputs[o.name] = {
             firehoseName: outputs[i].firehoseName,
             firehoseArn: outputs[i].firehoseArn,

@@ -561,3 +561,50 @@ describe("config: a Firehose's objects as a source (mode: firehose)", () => {
         expect(config.apps[0]).to.include({ startPosition: "AT_TIMESTAMP", startTimestamp: "2026-11-27T10:00:00Z" });
     });
 });
+
+describe("config: a KA for SQL app (ka: <folder under sql/ka>)", () => {
+    const KA = { web_metrics: ["ka_active_users_1m", "ka_clicks_1m"] };
+    const withApps = (apps: Record<string, unknown>) => region({ "clickstream:apps": apps });
+    const error = (apps: Record<string, unknown>) => {
+        try {
+            parseRegionConfig(withApps(apps), OUTPUTS, [], KA);
+        } catch (e) {
+            expect(e).to.be.instanceOf(ConfigError);
+            return (e as Error).message;
+        }
+        throw new Error("parsed without an error");
+    };
+
+    it("fills its application's outputs and rejected_events; it does not count in the one-app-per-source rule for rejected_events", () => {
+        const config = parseRegionConfig(
+            withApps({ realtime: { source: "web" }, legacy: { source: "web", ka: "web_metrics", parallelism: 2 } }),
+            OUTPUTS,
+            [],
+            KA,
+        );
+        expect(config.apps.map((a) => [a.name, a.ka, a.outputs, a.parallelism])).to.deep.equal([
+            ["realtime", undefined, ["active_users_1m", "clicks_1m", "rejected_events"], 1],
+            ["legacy", "web_metrics", ["ka_active_users_1m", "ka_clicks_1m", "rejected_events"], 2],
+        ]);
+        // A source read by KA apps only needs no Flink SQL app to fill rejected_events.
+        expect(parseRegionConfig(withApps({ legacy: { source: "web", ka: "web_metrics" } }), OUTPUTS, [], KA).apps[0].outputs).to.deep.equal([
+            "ka_active_users_1m",
+            "ka_clicks_1m",
+            "rejected_events",
+        ]);
+    });
+
+    it("an unknown folder, an outputs list beside ka, or two apps running one KA application", () => {
+        expect(error({ legacy: { source: "web", ka: "nope" } })).to.equal("clickstream:apps.legacy.ka: 'nope' is not valid; allowed: web_metrics");
+        expect(error({ legacy: { source: "web", ka: "web_metrics", outputs: ["ka_clicks_1m"] } })).to.equal(
+            'clickstream:apps.legacy.outputs: ["ka_clicks_1m"] is not valid; a KA app fills the outputs of sql/ka/web_metrics/application.json and rejected_events; remove outputs',
+        );
+        expect(error({ a: { source: "web", ka: "web_metrics" }, b: { source: "web", ka: "web_metrics" } })).to.equal(
+            "clickstream:apps.b.ka: 'web_metrics' is not valid; app 'a' already runs this KA application; one app per KA application per stack, or its rows would be written twice",
+        );
+        // A Flink SQL app cannot select a KA application's output: its INSERT reads that application's views.
+        expect(error({ realtime: { source: "web", outputs: ["ka_clicks_1m"] } })).to.equal(
+            "clickstream:apps.realtime.outputs[0]: 'ka_clicks_1m' is not valid; allowed: active_users_1m, clicks_1m, rejected_events",
+        );
+    });
+});

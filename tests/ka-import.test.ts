@@ -16,8 +16,9 @@ import {
     RegionStack,
 } from "../lib/ka/cloudformation";
 import * as YAML from "yaml";
-import { parsePipelineConfig } from "../lib/config";
-import { OUTPUT_NAME_MAX } from "../lib/sql/catalog";
+import { outputNamesOf, parsePipelineConfig } from "../lib/config";
+import { loadKaApp } from "../lib/ka/app";
+import { loadSqlCatalog, OUTPUT_NAME_MAX, outputNameProblem } from "../lib/sql/catalog";
 import { main, readRegionStacks } from "../tools/ka-import";
 
 const REPO = path.resolve(__dirname, "..");
@@ -233,31 +234,30 @@ describe("ka:import: the seed team's metrics template (YAML, short tags, !Sub, a
         );
     });
 
-    it("prints config lines that, pasted into Pulumi.eu.yaml, pass the config check (once it knows the key `ka`)", () => {
+    it("prints config lines that, pasted into Pulumi.eu.yaml, pass the config check with the translated application's outputs", () => {
         const stack = YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.eu.yaml"), "utf8")).config as Record<string, Record<string, unknown>>;
         const pasted = YAML.parse(plan.config) as Record<string, Record<string, Record<string, unknown>>>;
         const merged: Record<string, unknown> = {
             ...stack,
             "clickstream:sources": { ...stack["clickstream:sources"], ...pasted["clickstream:sources"] },
-            // lib/config.ts learns `ka` with the translator; until then it is the one key taken out here.
-            "clickstream:apps": {
-                ...stack["clickstream:apps"],
-                ...Object.fromEntries(
-                    Object.entries(pasted["clickstream:apps"]).map(([name, app]) => {
-                        const known = { ...app };
-                        delete known.ka;
-                        return [name, known];
-                    }),
-                ),
-            },
+            "clickstream:apps": { ...stack["clickstream:apps"], ...pasted["clickstream:apps"] },
         };
-        const outputs = fs.readdirSync(path.join(REPO, "sql", "outputs")).map((f) => path.basename(f, ".sql"));
-        const config = parsePipelineConfig((k) => merged[k] as never, outputs);
+        const catalog = loadSqlCatalog(path.join(REPO, "sql"), REPO);
+        // What the importer wrote, translated as the catalog translates sql/ka/ (lib/ka/app.ts).
+        const translated = loadKaApp(path.join(REPO, "examples", "ka-import", "sql"), "metrics_eu", REPO, {
+            rejectedTable: catalog.outputs.find((o) => o.name === "rejected_events")!.createTable,
+            outputNameProblem,
+        });
+        const config = parsePipelineConfig((k) => merged[k] as never, ...outputNamesOf(catalog.outputs), {
+            metrics_eu: translated.outputs.map((o) => o.name),
+        });
         expect(config.sources.find((src) => src.name === "clickstream-events-eu")).to.deep.include({ streamName: "clickstream-events-eu", mode: "attach" });
         expect(config.apps.find((a) => a.name === "metrics_eu")).to.deep.include({
             source: "clickstream-events-eu",
             read: { readMode: "EFO" },
             parallelism: 1,
+            ka: "metrics_eu",
+            outputs: ["metrics_eu_active_users_1m", "metrics_eu_clicks_1m", "rejected_events"],
         });
     });
 

@@ -7,7 +7,7 @@ import { bundlePartitionRegistrar } from "../components/PartitionRegistrar";
 import { ConfigError } from "../lib/config";
 import { firehoseDeliveryPolicy, firehoseTrustPolicy, lakeKeyPolicy, partitionRegistrarPolicy, tlsOnlyBucketPolicy } from "../lib/iam/lake-policies";
 import { retainedResourceOptions } from "../lib/resource-options";
-import { loadQueryFiles, loadSqlCatalog, SqlDefinitionError } from "../lib/sql/catalog";
+import { lakeOutputs, loadQueryFiles, loadSqlCatalog, SqlDefinitionError } from "../lib/sql/catalog";
 import { createLakeStack } from "../stacks/lake";
 import { lakeConfig, writeFixtureSql } from "./lake-fixtures";
 import { all, AWS, BUCKET, BUCKET_ARN, evaluateLake, expectLeastPrivilege, GLUE, KEY_ARN, one, policyOf } from "./lake-helpers";
@@ -439,11 +439,11 @@ describe("lake stack: adopting an existing bucket", function () {
 
 describe("lake stack: the real sql/ folder", function () {
     this.timeout(60_000);
-    it("one table and Firehose per sql/outputs file, columns from glueColumns()", async () => {
+    it("one table and Firehose per sql/outputs file and per KA application output, columns from glueColumns()", async () => {
         const catalog = loadSqlCatalog();
         expect(catalog.outputs.length).to.be.greaterThan(0);
         await evaluateLake(lakeConfig());
-        for (const output of catalog.outputs) {
+        for (const output of lakeOutputs(catalog)) {
             expect(one("aws:glue/catalogTable:CatalogTable", `${output.name}-table`).inputs.storageDescriptor).to.deep.equal(
                 glueStorageDescriptor(BUCKET, output.name, glueColumns(output)),
             );
@@ -452,8 +452,34 @@ describe("lake stack: the real sql/ folder", function () {
                 `clickstream-${output.name}`,
             );
         }
-        expect(all("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream")).to.have.length(catalog.outputs.length);
+        expect(all("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream")).to.have.length(catalog.outputs.length + 2);
         expect(all("aws:athena/namedQuery:NamedQuery")).to.have.length(loadQueryFiles(path.resolve(__dirname, "..", "sql", "athena")).length);
+    });
+
+    it("the KA application sql/ka/web_metrics: its two outputs' Glue tables, from its streams, with rowtime and region", async () => {
+        await evaluateLake(lakeConfig());
+        const columns = (table: string) =>
+            (one("aws:glue/catalogTable:CatalogTable", `${table}-table`).inputs.storageDescriptor as { columns: { name: string; type: string }[] }).columns.map(
+                (c) => `${c.name} ${c.type}`,
+            );
+        expect(columns("ka_active_users_1m")).to.deep.equal([
+            "window_start timestamp",
+            "site string",
+            "country string",
+            "active_users bigint",
+            "rowtime timestamp",
+            "region string",
+        ]);
+        expect(columns("ka_clicks_1m")).to.deep.equal([
+            "window_start timestamp",
+            "site string",
+            "country string",
+            "page_type string",
+            "clicks bigint",
+            "rowtime timestamp",
+            "region string",
+        ]);
+        expect(one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "ka_clicks_1m-firehose").inputs.name).to.equal("clickstream-ka_clicks_1m");
     });
 
     it("every sql/redshift view reads only outputs that exist, through ${schema}", () => {

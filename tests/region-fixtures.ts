@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { outputNamesOf, parseRegionConfig, readStackFile, RegionConfig } from "../lib/config";
 import { LakeAnalyticsOutputs } from "../lib/region-app";
-import { loadSqlCatalog, SqlCatalog } from "../lib/sql/catalog";
+import { kaAppOutputs, lakeOutputs as catalogLakeOutputs, loadSqlCatalog, SqlCatalog } from "../lib/sql/catalog";
 import { createRegionStack } from "../stacks/region";
 import { recorded, resetResources, stackReferenceOutputs, valueOf } from "./mocks";
 
@@ -119,8 +119,8 @@ export async function evaluateRegion(
     const catalog = opts.catalog ?? fixtureCatalog();
     const base = readStackFile(path.join(REPO, stackFile));
     const read = (k: string) => (opts.overrides && k in opts.overrides ? opts.overrides[k] : base(k));
-    const config = parseRegionConfig(read, ...outputNamesOf(catalog.outputs));
-    stackReferenceOutputs[config.lakeStack] = { analyticsOutputs: opts.lake ?? lakeOutputs(catalog.outputs.map((o) => o.name)) };
+    const config = parseRegionConfig(read, ...outputNamesOf(catalog.outputs), kaAppOutputs(catalog));
+    stackReferenceOutputs[config.lakeStack] = { analyticsOutputs: opts.lake ?? lakeOutputs(catalogLakeOutputs(catalog).map((o) => o.name)) };
     const jar = tempJar();
     const outputs = createRegionStack(config, catalog, { projectRoot: jar.dir });
     // Resolve every output (this waits for the resources behind them), then for any late registration.

@@ -750,3 +750,56 @@ describe("region stack on the real sql/ folder", function () {
         ).to.deep.equal([...EU_CAMPAIGNS, ...EU_CAMPAIGNS].map((o) => `sql/outputs/${o}.sql`));
     });
 });
+
+describe("region stack: a KA for SQL application (sql/ka/web_metrics)", function () {
+    this.timeout(60000);
+    it("deploys as a Managed Flink app on the FLINK runtime whose properties carry the translated statements, writing to its outputs' Firehoses", async () => {
+        const catalog = loadSqlCatalog();
+        const base = readStackFile(path.join(REPO, "Pulumi.eu.yaml"));
+        const apps = { ...(base("clickstream:apps") as Record<string, unknown>), legacy: { source: "web", ka: "web_metrics", parallelism: 1 } };
+        await evaluateRegion("Pulumi.eu.yaml", { catalog, overrides: { "clickstream:apps": apps } });
+        expect(app("legacy").inputs.name).to.equal("clickstream-test-legacy");
+        expect(app("legacy").inputs.runtimeEnvironment)
+            .to.equal(FLINK_RUNTIME)
+            .and.to.match(/^FLINK-/);
+        expect(recorded.filter((r) => r.type === "aws:kinesis/analyticsApplication:AnalyticsApplication")).to.deep.equal([]);
+        expect(resourcesOfType("aws:kinesisanalyticsv2/application:Application").map((a) => a.inputs.runtimeEnvironment)).to.deep.equal(
+            Array(4).fill(FLINK_RUNTIME),
+        );
+
+        const ka = catalog.kaApps.find((a) => a.name === "web_metrics")!;
+        expect(reassembleSqlBundle(groupsOf("legacy")).statements).to.deep.equal(ka.statements.map((s) => ({ file: s.file, sql: s.sql })));
+        expect(reassembleSqlBundle(groupsOf("legacy")).statements.map((s) => s.sql.split("\n")[0])).to.deep.equal([
+            "CREATE TABLE ka_raw (",
+            "CREATE VIEW ka_parsed AS",
+            "CREATE VIEW events_unique AS",
+            "CREATE VIEW `source_sql_stream_001` AS",
+            "CREATE VIEW `active_users_1m` AS",
+            "CREATE VIEW `clicks_1m` AS",
+            "CREATE TABLE ka_active_users_1m (",
+            "CREATE TABLE ka_clicks_1m (",
+            "CREATE TABLE rejected_events (",
+            "INSERT INTO ka_active_users_1m",
+            "INSERT INTO ka_clicks_1m",
+            "INSERT INTO rejected_events",
+        ]);
+        const runner = groupsOf("legacy").find((g) => g.PropertyGroupId === "runner")!.PropertyMap;
+        expect(runner["app.name"]).to.equal("legacy");
+        expect(
+            groupsOf("legacy")
+                .filter((g) => g.PropertyGroupId.startsWith("table."))
+                .map((g) => g.PropertyGroupId),
+        ).to.deep.equal(["table.ka_raw", "table.ka_active_users_1m", "table.ka_clicks_1m", "table.rejected_events"]);
+        // Two apps now poll web: each every 400 ms.
+        expect(tableGroup("legacy", "ka_raw")).to.deep.equal(
+            kinesisSourceOptions({ streamName: "clickstream-eu-web", region: "eu-west-1", readMode: "POLLING", pollIntervalMs: 400 }),
+        );
+        for (const o of ["ka_active_users_1m", "ka_clicks_1m", "rejected_events"]) {
+            expect(tableGroup("legacy", o)).to.deep.equal(firehoseSinkOptions({ deliveryStreamName: `clickstream-lake-${o}`, region: LAKE_REGION }));
+        }
+        const statements = (policyOf("legacy") as { Statement: { Sid: string; Resource: unknown }[] }).Statement;
+        expect(statements.find((s) => s.Sid === "WriteLakeFirehoses")!.Resource).to.deep.equal(
+            ["rejected_events", "ka_active_users_1m", "ka_clicks_1m"].map(firehoseArn),
+        );
+    });
+});

@@ -9,7 +9,7 @@ import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, outputNamesOf, parseLakeConfig, parseRegionConfig, parseRole, readProjectName, readStackFile, RegionConfig } from "../lib/config";
-import { isReportQuery, loadQueryFiles, loadSqlCatalog, OutputTable, SqlDefinitionError } from "../lib/sql/catalog";
+import { isReportQuery, kaAppOutputs, lakeOutputs, loadQueryFiles, loadSqlCatalog, OutputTable, SqlDefinitionError } from "../lib/sql/catalog";
 import { DASHBOARD_QUERY_HOURS } from "../lib/sql/dashboard-range";
 import { ArgError, wholeNumber } from "../local/args";
 import {
@@ -27,12 +27,19 @@ import {
 const REPO = path.resolve(__dirname, "..");
 
 /** The repository's SQL catalog: the outputs the apps may fill, and the queries a dashboard refresh runs. */
-function sqlOf(repo: string): { outputs: OutputTable[]; dashboardQueries: string[] } {
+function sqlOf(repo: string): { outputs: OutputTable[]; lakeOutputs: OutputTable[]; kaApps: Record<string, string[]>; dashboardQueries: string[] } {
     const sqlDir = path.join(repo, "sql");
     const dashboardQueries = loadQueryFiles(path.join(sqlDir, "athena"))
         .map((q) => q.name)
         .filter((name) => !isReportQuery(name));
-    return { outputs: loadSqlCatalog(sqlDir, repo).outputs, dashboardQueries };
+    const catalog = loadSqlCatalog(sqlDir, repo);
+    return {
+        outputs: catalog.outputs,
+        // A KA app's outputs are Firehoses too (docs/KA-MIGRATION.md).
+        lakeOutputs: lakeOutputs(catalog),
+        kaApps: kaAppOutputs(catalog),
+        dashboardQueries,
+    };
 }
 
 /** What the dashboard queries scanned on the local lake (tools/athena-scan.json), when measured. */
@@ -94,7 +101,7 @@ export function buildInput(opts: Options, repo = REPO): { input: CostInput; thro
         if (parseRole(read) !== "region") {
             throw new ArgError(`--stack: '${opts.stack}' is a lake stack; the estimate is per source region (a stack with clickstream:role: region)`);
         }
-        config = parseRegionConfig(read, ...outputNamesOf(sql.outputs));
+        config = parseRegionConfig(read, ...outputNamesOf(sql.outputs), sql.kaApps);
     } catch (e) {
         if (e instanceof ConfigError) throw new ArgError(`Pulumi.${opts.stack}.yaml: ${e.message}`);
         throw e;
@@ -135,7 +142,7 @@ export function buildInput(opts: Options, repo = REPO): { input: CostInput; thro
     return {
         input: {
             config,
-            outputNames: sql.outputs.map((o) => o.name),
+            outputNames: sql.lakeOutputs.map((o) => o.name),
             eventsPerSecond: rates,
             days,
             eventBytes,

@@ -43,7 +43,7 @@ import {
     Season,
 } from "../lib/config";
 import { appResourceName } from "../lib/naming";
-import { loadSqlCatalog, SqlDefinitionError } from "../lib/sql/catalog";
+import { kaAppOutputs, loadSqlCatalog, SqlDefinitionError } from "../lib/sql/catalog";
 import { ArgError, parseArgs, stackName, validated } from "../local/args";
 
 const REPO = path.resolve(__dirname, "..");
@@ -313,7 +313,7 @@ function loadStack(opts: SeasonStatusOptions): { config: RegionConfig; client: S
     try {
         if (parseRole(read) === "lake") return fail(lakeRefusal(stack, repo));
         const catalog = loadSqlCatalog(path.join(repo, "sql"), repo);
-        config = parseRegionConfig(read, ...outputNamesOf(catalog.outputs));
+        config = parseRegionConfig(read, ...outputNamesOf(catalog.outputs), kaAppOutputs(catalog));
     } catch (e) {
         if (e instanceof ConfigError) return fail(`${file}: ${e.message}`);
         if (e instanceof SqlDefinitionError) return fail(e.message);

@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { expandQueryMacros, QueryMacroError } from "./dashboard-range";
 import { FlinkSQL, flinkGrammar } from "./flink-parser";
+import { KaApp, kaAppFolders, KaDefinitionError, loadKaApp } from "../ka/app";
 
 /** A column of a `CREATE TABLE`, exactly as written in the SQL. */
 export interface SqlColumn {
@@ -54,6 +55,18 @@ export interface SqlCatalog {
     sources: SourceTable[];
     views: SqlStatement[];
     outputs: OutputTable[];
+    /** KA for SQL applications (`sql/ka/<app>/`), translated: each its own statements and outputs (docs/KA-MIGRATION.md). */
+    kaApps: KaApp[];
+}
+
+/** The outputs each KA application fills, by folder (for the region config's `ka:` key). */
+export function kaAppOutputs(catalog: SqlCatalog): Record<string, string[]> {
+    return Object.fromEntries(catalog.kaApps.map((a) => [a.name, a.outputs.map((o) => o.name)]));
+}
+
+/** Every output of the lake: `sql/outputs/` and those of the KA applications. */
+export function lakeOutputs(catalog: SqlCatalog): OutputTable[] {
+    return [...catalog.outputs, ...catalog.kaApps.flatMap((a) => a.outputs)];
 }
 
 /** A mistake in a SQL file. The message names the file and says how to fix it. */
@@ -195,6 +208,13 @@ function sqlFiles(dir: string): string[] {
         .sort();
 }
 
+/** What is wrong with an output name (it becomes a Glue table, an S3 prefix and part of a Firehose name), or undefined. */
+export function outputNameProblem(name: string): string | undefined {
+    if (!OUTPUT_NAME.test(name)) return `output name '${name}' is not valid; use lower case letters, digits and '_', starting with a letter`;
+    if (name.length > OUTPUT_NAME_MAX) return `output name '${name}' has ${name.length} characters; an output name has at most ${OUTPUT_NAME_MAX}`;
+    return undefined;
+}
+
 /** Parses one output file: exactly one CREATE TABLE named like the file, then its INSERT. */
 export function parseOutputFile(relativeFile: string, text: string): OutputTable {
     const name = path.basename(relativeFile, ".sql");
@@ -278,9 +298,40 @@ export function loadSqlCatalog(sqlDir: string = defaultSqlDir(), repoRoot: strin
     if (sources.length === 0) {
         throw new SqlDefinitionError(`${rel(sqlDir)}/sources: no source table; add one CREATE TABLE file`);
     }
-    const catalog = { sources, views, outputs };
+    const kaApps = loadKaApps(sqlDir, repoRoot, outputs);
+    const catalog = { sources, views, outputs, kaApps };
     checkWindowsReadOnTimeEvents(catalog);
     return catalog;
+}
+
+/**
+ * Translates every `sql/ka/<app>/` folder. A KA app writes its rejected records to rejected_events, so
+ * that output must exist; its outputs' names must not collide with any other output.
+ */
+function loadKaApps(sqlDir: string, repoRoot: string, outputs: OutputTable[]): KaApp[] {
+    const folders = kaAppFolders(sqlDir);
+    if (folders.length === 0) return [];
+    const rejected = outputs.find((o) => o.name === "rejected_events");
+    const rel = path.relative(repoRoot, path.join(sqlDir, "ka")).split(path.sep).join("/");
+    if (!rejected) {
+        throw new SqlDefinitionError(`${rel}: KA applications write their rejected records to rejected_events; add sql/outputs/rejected_events.sql`);
+    }
+    const taken = new Map(outputs.map((o) => [o.name, o.file]));
+    return folders.map((app) => {
+        let ka: KaApp;
+        try {
+            ka = loadKaApp(sqlDir, app, repoRoot, { rejectedTable: rejected.createTable, outputNameProblem });
+        } catch (e) {
+            if (e instanceof KaDefinitionError) throw new SqlDefinitionError(e.message);
+            throw e;
+        }
+        for (const o of ka.outputs) {
+            const other = taken.get(o.name);
+            if (other) throw new SqlDefinitionError(`${ka.file.replace(/application\.sql$/, "application.json")}: output '${o.name}' is already defined by ${other}; choose another output name`);
+            taken.set(o.name, ka.file);
+        }
+        return ka;
+    });
 }
 
 /** The view every event-time window reads (sql/views/3_events_on_time.sql; docs/SQL.md, "Lateness"). */

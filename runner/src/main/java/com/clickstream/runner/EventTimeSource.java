@@ -82,8 +82,13 @@ final class EventTimeSource {
         String hidden = name + "$connector";
         List<String> metadata = new ArrayList<>();
         if (shardKey != null) metadata.add(quote(SHARD_COLUMN) + " STRING METADATA FROM '" + shardKey + "' VIRTUAL");
-        // When the record arrived in the stream: tells a shard read behind from an idle one.
-        if ("kinesis".equals(connector)) metadata.add(quote(ARRIVAL_COLUMN) + " TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL");
+        // When the record arrived in the stream: tells a shard read behind from an idle one. A table that
+        // reads that metadata itself (a translated KA app's ROWTIME) lends its column, which stays in the
+        // table: Flink allows one metadata column per key.
+        String declaredArrival = "kinesis".equals(connector) ? metadataColumn(declared, "timestamp") : null;
+        if ("kinesis".equals(connector) && declaredArrival == null) {
+            metadata.add(quote(ARRIVAL_COLUMN) + " TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL");
+        }
         SqlRunner.exec(tEnv, statement, "CREATE TEMPORARY TABLE " + quote(hidden)
                 + (metadata.isEmpty() ? "" : " (" + String.join(", ", metadata) + ")")
                 + " LIKE " + quote(name) + " (EXCLUDING WATERMARKS)");
@@ -107,12 +112,12 @@ final class EventTimeSource {
         List<String> names = read.getColumnNames();
         List<DataType> types = read.getColumnDataTypes();
         int shardIndex = names.indexOf(SHARD_COLUMN);
-        int arrivalIndex = names.indexOf(ARRIVAL_COLUMN);
+        int arrivalIndex = names.indexOf(declaredArrival != null ? declaredArrival : ARRIVAL_COLUMN);
         List<Integer> forwarded = new ArrayList<>();
         List<LogicalType> outTypes = new ArrayList<>();
         List<String> outNames = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
-            if (i == shardIndex || i == arrivalIndex) continue;
+            if (i == shardIndex || (i == arrivalIndex && declaredArrival == null)) continue;
             forwarded.add(i);
             outTypes.add(types.get(i).getLogicalType());
             outNames.add(names.get(i));
@@ -135,6 +140,15 @@ final class EventTimeSource {
         schema.watermark(rowtime, "SOURCE_WATERMARK()");
         tEnv.createTemporaryView(quote(name), timed, schema.build());
         return true;
+    }
+
+    /** The column of {@code schema} that reads the metadata {@code key}, or null. */
+    static String metadataColumn(ResolvedSchema schema, String key) {
+        for (Column c : schema.getColumns()) {
+            if (c instanceof Column.MetadataColumn
+                    && key.equals(((Column.MetadataColumn) c).getMetadataKey().orElse(c.getName()))) return c.getName();
+        }
+        return null;
     }
 
     static Transformation<?> findSource(Transformation<?> t) {
