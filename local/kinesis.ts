@@ -12,6 +12,9 @@ import {
     PutRecordsRequestEntry,
     RegisterStreamConsumerCommand,
     DescribeStreamConsumerCommand,
+    GetRecordsCommand,
+    GetShardIteratorCommand,
+    ListShardsCommand,
 } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { delay, freePort, Managed, ProcessGroup, waitForPort } from "./processes";
@@ -136,4 +139,38 @@ export async function putBatch(client: KinesisClient, stream: string, records: O
 export function addOpensFromPom(pomFile: string): string[] {
     const m = /<flink\.add-opens>([^<]+)<\/flink\.add-opens>/.exec(fs.readFileSync(pomFile, "utf8"));
     return m ? m[1].trim().split(/\s+/) : [];
+}
+
+/** A record as the stream holds it: its shard, sequence number, `ApproximateArrivalTimestamp` (ms) and data. */
+export interface ArrivedRecord {
+    shardId: string;
+    sequenceNumber: string;
+    arrivalMs: number;
+    data: string;
+}
+
+/**
+ * Reads every record of a stream back (each shard from TRIM_HORIZON until it is caught up), with the
+ * arrival time the emulator gave it: what a KA application's ROWTIME is (docs/KA-MIGRATION.md).
+ */
+export async function readStream(client: KinesisClient, stream: string): Promise<ArrivedRecord[]> {
+    const out: ArrivedRecord[] = [];
+    const shards = (await client.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
+    for (const shard of shards) {
+        let iterator = (await client.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId!, ShardIteratorType: "TRIM_HORIZON" })))
+            .ShardIterator;
+        while (iterator) {
+            const r = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+            for (const rec of r.Records ?? [])
+                out.push({
+                    shardId: shard.ShardId!,
+                    sequenceNumber: rec.SequenceNumber!,
+                    arrivalMs: rec.ApproximateArrivalTimestamp!.getTime(),
+                    data: Buffer.from(rec.Data!).toString("utf8"),
+                });
+            if ((r.Records ?? []).length === 0 && (r.MillisBehindLatest ?? 0) === 0) break;
+            iterator = r.NextShardIterator;
+        }
+    }
+    return out;
 }

@@ -11,9 +11,11 @@ import { BarChart, dashboardHtml, LineChart, toSeries } from "./dashboard";
 import { liveModel, LiveOutput, registerLiveViews } from "./dashboard-model";
 import { DashboardServer, startDashboardServer } from "./dashboard-server";
 import { glueColumns } from "../lib/sql/glue-schema";
+import { lakeOutputs as catalogLakeOutputs } from "../lib/sql/catalog";
 import { operatorMetrics } from "./flink-rest";
 import { APP_SITES, ClickstreamGenerator, GeneratedRecord, replayRecords, WEB_SITES } from "./generator";
-import { shardsForRate } from "./kinesis";
+import { ArrivedRecord, readStream, shardsForRate } from "./kinesis";
+import { kaInputColumns, mergeKa, reconcileKa } from "./ka-reconcile";
 import { delay, treeRss } from "./processes";
 import { AppScope, reconcile, ReconciliationResult, verdictLine } from "./reconcile";
 import { LOCAL_DISCOVERY_INTERVAL, PROJECT } from "./runner";
@@ -197,12 +199,13 @@ async function runSteps(opts: RunOptions, repo: string, log: (line: string) => v
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRss([process.pid]))), 1000);
     let sent: Sent;
+    let arrivals: Map<string, ArrivedRecord[]>;
     try {
         await startKinesis(run, stack);
         await startFirehose(run, stack);
         await startFlink(run, stack);
         sent = await sendTraffic(run, stack);
-        await stopWithDrain(run, stack, sent);
+        arrivals = await stopWithDrain(run, stack, sent);
     } catch (e) {
         await stack.close();
         throw e;
@@ -213,7 +216,7 @@ async function runSteps(opts: RunOptions, repo: string, log: (line: string) => v
 
     const db = await (await DuckDBInstance.create(":memory:")).connect();
     const athena = await queryLake(run, stack, db);
-    const rec = await reconcileRun(run, stack, db, sent.gtFile);
+    const rec = await reconcileRun(run, stack, db, sent, arrivals);
     await writeDashboard(run, stack, db, athena, rec);
     db.closeSync();
 
@@ -272,7 +275,7 @@ async function startKinesis(run: Run, stack: LocalStack): Promise<void> {
 /** 3. The lake's Firehose stand-in: one delivery stream per output. */
 async function startFirehose(run: Run, stack: LocalStack): Promise<void> {
     await stack.startFirehose();
-    run.step(3, `Firehose stand-in on ${stack.firehoseEndpoint}: ${stack.catalog.outputs.length} delivery streams, buffer 1 MiB / 5 s`);
+    run.step(3, `Firehose stand-in on ${stack.firehoseEndpoint}: ${lakeOutputCount(stack)} delivery streams (one per lake output), buffer 1 MiB / 5 s`);
 }
 
 /** 4. One runner JVM per app, each with the runtime properties a deployment would send. */
@@ -334,16 +337,24 @@ async function sendTraffic(run: Run, stack: LocalStack): Promise<Sent> {
     return { traffic, gtFile, seconds };
 }
 
-/** 6. Once every app has read everything, each stops with a savepoint and drain (every window fires). */
-async function stopWithDrain(run: Run, stack: LocalStack, sent: Sent): Promise<void> {
+/**
+ * 6. Once every app has read everything, each stops with a savepoint and drain (every window fires). The
+ * streams of KA apps are read back before the emulator stops: their records' arrival times are KA's ROWTIME.
+ */
+async function stopWithDrain(run: Run, stack: LocalStack, sent: Sent): Promise<Map<string, ArrivedRecord[]>> {
     await waitUntilRead(stack, (s) => sent.traffic.perStream.get(s) ?? 0, 120_000);
     await Promise.all(stack.region.apps.map((a) => stack.stopApp(a.name, true)));
+    const arrivals = new Map<string, ArrivedRecord[]>();
+    for (const a of stack.region.apps.filter((x) => x.ka !== undefined && !arrivals.has(x.streamName)))
+        arrivals.set(a.streamName, await readStream(stack.emulator.client, a.streamName));
+    for (const [stream, records] of arrivals) run.note(`read back ${records.length} records of ${stream} with their arrival times (for its KA apps)`);
     await stack.close();
     const t = stack.standIn.totals();
     run.step(
         6,
         `every app read all its records and stopped with a savepoint (drain); firehose: received ${t.received}, converted ${t.converted}, failed conversion ${t.failed}, files ${t.files}, error files ${t.errorFiles}`,
     );
+    return arrivals;
 }
 
 /** 7. Every sql/athena/ query, unchanged, with DuckDB over the lake (an output without files is an empty view). */
@@ -357,11 +368,43 @@ async function queryLake(run: Run, stack: LocalStack, db: DuckDBConnection): Pro
     return athena;
 }
 
-/** 8. Every window against the ground truth, and the accounting of every app. */
-async function reconcileRun(run: Run, stack: LocalStack, db: DuckDBConnection, gtFile: string): Promise<ReconciliationResult> {
+/**
+ * 8. Every window against the ground truth, and the accounting of every app; a KA app's windows against
+ * its records as read back from the stream, by arrival time (local/ka-reconcile.ts).
+ */
+async function reconcileRun(
+    run: Run,
+    stack: LocalStack,
+    db: DuckDBConnection,
+    sent: Sent,
+    arrivals: Map<string, ArrivedRecord[]>,
+): Promise<ReconciliationResult> {
     const { region } = stack;
     const outputsOf = (app: string) => region.apps.find((a) => a.name === app)!.outputs;
-    const rec = await reconcile(db, gtFile, stack.lakeDir, region.region, scopes(stack, outputsOf), { allWindowsClosed: true });
+    const isKa = (app: string) => region.apps.find((a) => a.name === app)!.ka !== undefined;
+    const all = scopes(stack, outputsOf);
+    const rec = await reconcile(
+        db,
+        sent.gtFile,
+        stack.lakeDir,
+        region.region,
+        all.filter((s) => !isKa(s.app)),
+        { allWindowsClosed: true },
+    );
+    for (const app of region.apps.filter((a) => a.ka !== undefined)) {
+        const file = path.join("sql", "ka", app.ka!, "application.json");
+        const ka = await reconcileKa(db, stack.lakeDir, region.region, {
+            app: app.name,
+            ka: app.ka!,
+            stream: app.streamName,
+            outputs: app.outputs,
+            columns: kaInputColumns(fs.readFileSync(path.join(run.repo, file), "utf8"), file),
+            records: arrivals.get(app.streamName) ?? [],
+            sent: sent.traffic.perStream.get(app.streamName) ?? 0,
+            counts: stack.counts(app.name),
+        });
+        mergeKa(rec, ka);
+    }
     run.step(8, "reconciliation of every window against the ground truth, and the accounting of every app:");
     const { log } = run;
     for (const [o, s] of Object.entries(rec.perOutput))
@@ -379,6 +422,11 @@ async function writeDashboard(run: Run, stack: LocalStack, db: DuckDBConnection,
     const file = path.join(run.localDir, "dashboard.html");
     fs.writeFileSync(file, await buildDashboard(db, stack.lakeDir, athena, rec, run.opts));
     run.step(9, `dashboard: ${path.relative(run.repo, file)}`);
+}
+
+/** Delivery streams of the Firehose stand-in: one per lake output, KA applications' included. */
+function lakeOutputCount(stack: LocalStack): number {
+    return catalogLakeOutputs(stack.catalog).length;
 }
 
 /** The stack's outputs with their Glue columns: what the lake views are made of. */

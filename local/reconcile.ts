@@ -87,7 +87,8 @@ export const METRICS: Record<string, MetricDefinition> = {
 function lakeSelect(output: string): string {
     switch (output) {
         case "rejected_events":
-            return "SELECT region, reason, COUNT(DISTINCT payload) AS records, '' AS file FROM lake GROUP BY ALL";
+            // A KA app's rejections ('ka:<app>:...') are reconciled with its app (local/ka-reconcile.ts).
+            return "SELECT region, reason, COUNT(DISTINCT payload) AS records, '' AS file FROM lake WHERE NOT starts_with(reason, 'ka:') GROUP BY ALL";
         case "page_clicks_late":
             return "SELECT epoch_ms(window_start) AS ws, epoch_ms(window_end) AS we, region, site, page_url, clicks, epoch_ms(first_click_at) AS first_click_at, epoch_ms(last_click_at) AS last_click_at, filename AS file FROM lake";
         default:
@@ -405,7 +406,7 @@ export async function reconcile(
     const rejectedFiles = `${lakeDir}/rejected_events/**/*.parquet`;
     await db.run(
         (await exists(db, rejectedFiles))
-            ? `CREATE OR REPLACE TABLE rejected AS SELECT DISTINCT payload FROM read_parquet(${q(rejectedFiles)})`
+            ? `CREATE OR REPLACE TABLE rejected AS SELECT DISTINCT payload FROM read_parquet(${q(rejectedFiles)}) WHERE NOT starts_with(reason, 'ka:')`
             : "CREATE OR REPLACE TABLE rejected (payload VARCHAR)",
     );
     for (const app of apps) {

@@ -7,12 +7,12 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { AppConfig, readProjectName, RegionConfig, selectedOutputs } from "../lib/config";
+import { AppConfig, readProjectName, RegionConfig } from "../lib/config";
 import { firehoseName } from "../lib/naming";
 import { pollIntervalMs } from "../lib/connector-options";
-import { appRuntimeProperties, LakeAnalyticsOutputs } from "../lib/region-app";
+import { appOutputTables, appRuntimeProperties, LakeAnalyticsOutputs } from "../lib/region-app";
 import { PropertyGroup } from "../lib/runtime-properties";
-import { OutputTable, SqlCatalog } from "../lib/sql/catalog";
+import { lakeOutputs, OutputTable, SqlCatalog } from "../lib/sql/catalog";
 import { addOpensFromPom } from "./kinesis";
 import { Managed, ProcessGroup } from "./processes";
 
@@ -84,9 +84,9 @@ export interface LocalEndpoints {
  * static credentials are added to the connector options that the deployment uses.
  */
 export function planApps(region: RegionConfig, catalog: SqlCatalog, ep: LocalEndpoints): LocalAppPlan[] {
-    // The local lake: one Firehose stand-in stream per output, named as the lake stack names them.
+    // The local lake: one Firehose stand-in stream per output (KA applications' included), named as the lake stack names them.
     const lake: LakeAnalyticsOutputs = Object.fromEntries(
-        catalog.outputs.map((o) => {
+        lakeOutputs(catalog).map((o) => {
             const name = firehoseName(PROJECT, o.name);
             return [o.name, { firehoseName: name, firehoseArn: name, region: ep.lakeRegion, glueTable: o.name, s3Prefix: `${o.name}/` }];
         }),
@@ -122,7 +122,7 @@ export function planApps(region: RegionConfig, catalog: SqlCatalog, ep: LocalEnd
                 objectsOptions: objectDir ? { path: `${pathToFileURL(objectDir).href}/`, "discovery-interval": LOCAL_DISCOVERY_INTERVAL } : undefined,
             },
         });
-        return { app, streamName: source.streamName, outputs: selectedOutputs(app, catalog.outputs), properties };
+        return { app, streamName: source.streamName, outputs: appOutputTables(app, catalog), properties };
     });
 }
 

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { AppConfig, LakeConfig, outputNamesOf, parseLakeConfig, parseRegionConfig, readStackFile, RegionConfig } from "../lib/config";
 import { firehoseName } from "../lib/naming";
-import { kaAppOutputs, OutputTable, SqlCatalog, loadSqlCatalog } from "../lib/sql/catalog";
+import { kaAppOutputs, lakeOutputs, OutputTable, SqlCatalog, loadSqlCatalog } from "../lib/sql/catalog";
 import { glueColumns } from "../lib/sql/glue-schema";
 import { RunnerCounts, runnerAccounting } from "./accounting";
 import { FirehoseStandIn } from "./firehose";
@@ -82,12 +82,6 @@ export class LocalStack {
         const stackFile = path.join(o.repo, `Pulumi.${o.stack}.yaml`);
         if (!fs.existsSync(stackFile)) throw new Error(`--stack: no ${path.basename(stackFile)} in ${o.repo}`);
         const parsed = parseRegionConfig(readStackFile(stackFile), ...outputNamesOf(catalog.outputs), kaAppOutputs(catalog));
-        const ka = parsed.apps.find((a) => a.ka !== undefined);
-        // Not yet: its outputs have no local recomputation, and its rejections no reconciliation (docs/KA-MIGRATION.md, "Not done").
-        if (ka)
-            throw new Error(
-                `app ${ka.name}: npm start does not run KA applications (ka: ${ka.ka}) yet; test it with npm run ka:translate and the runner's KaBundleTest`,
-            );
         const kinesis = parsed.sources.filter((s) => s.mode !== "firehose").map((s) => s.name);
         const region = o.kinesisOnly
             ? { ...parsed, sources: parsed.sources.filter((s) => kinesis.includes(s.name)), apps: parsed.apps.filter((a) => kinesis.includes(a.source)) }
@@ -130,13 +124,13 @@ export class LocalStack {
         }
     }
 
-    /** Starts the Firehose stand-in with one delivery stream per output (as the lake stack creates them). */
+    /** Starts the Firehose stand-in with one delivery stream per lake output, KA applications' included (as the lake stack creates them). */
     async startFirehose(): Promise<void> {
         this.standIn = new FirehoseStandIn({
             lakeDir: this.lakeDir,
             manifestFile: path.join(this.runDir, "lake-files.jsonl"),
             database: this.lake.glueDatabase,
-            streams: [...this.catalog.outputs, ...(this.o.extraOutputs ?? [])].map((o) => ({
+            streams: [...lakeOutputs(this.catalog), ...(this.o.extraOutputs ?? [])].map((o) => ({
                 name: firehoseName(PROJECT, o.name),
                 output: o.name,
                 columns: glueColumns(o),

@@ -86,13 +86,19 @@ describe("config: the example stack files as they are", () => {
         expect(eu.runnerJar).to.equal("runner/target/clickstream-runner.jar");
     });
 
-    it("Pulumi.us.yaml: a provisioned stream with 8 shards and 72 h retention", () => {
-        const us = parseRegionConfig(readStackFile(path.join(root, "Pulumi.us.yaml")), OUTPUTS);
+    it("Pulumi.us.yaml: a provisioned stream with 8 shards and 72 h retention, and the KA application web_metrics beside realtime", () => {
+        const us = parseRegionConfig(readStackFile(path.join(root, "Pulumi.us.yaml")), OUTPUTS, [], { web_metrics: ["ka_active_users_1m", "ka_clicks_1m"] });
         expect(us.region).to.equal("us-east-1");
         expect(us.sources).to.deep.equal([
             { name: "web", streamName: "clickstream-us-web", mode: "create", capacity: "provisioned", shards: 8, retentionHours: 72 },
         ]);
         expect(us.apps[0]).to.include({ parallelism: 4, parallelismPerKpu: 2, autoScaling: true, startPosition: "TRIM_HORIZON" });
+        expect(us.apps.map((a) => [a.name, a.source, a.ka])).to.deep.equal([
+            ["realtime", "web", undefined],
+            ["web_metrics", "web", "web_metrics"],
+        ]);
+        expect(us.apps[1]).to.include({ parallelism: 1, startPosition: "TRIM_HORIZON" });
+        expect(us.apps[1].outputs).to.deep.equal(["ka_active_users_1m", "ka_clicks_1m", "rejected_events"]);
         expect(us.alarmEmails).to.deep.equal(["data-platform-oncall@example.com", "us-ecommerce-ops@example.com"]);
     });
 });

@@ -23,7 +23,10 @@ function write(file: string, text: string): void {
     fs.writeFileSync(file, text);
 }
 
-/** A temp `sql/` with one source, one view and the six outputs of the example stacks. */
+/**
+ * A temp `sql/` with one source, one view and the outputs of the example stacks, and the repository's KA
+ * applications (`sql/ka/`, which Pulumi.us.yaml runs) as they are.
+ */
 export function fixtureSqlDir(extraOutputs: string[] = []): string {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "clickstream-sql-"));
     const sql = path.join(root, "sql");
@@ -52,6 +55,7 @@ export function fixtureSqlDir(extraOutputs: string[] = []): string {
                 `FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(rowtime), INTERVAL '1' MINUTE))\nGROUP BY window_start, window_end, site;\n`,
         );
     }
+    fs.cpSync(path.join(REPO, "sql", "ka"), path.join(sql, "ka"), { recursive: true });
     return sql;
 }
 

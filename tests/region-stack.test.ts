@@ -624,8 +624,26 @@ describe("region stack us (Pulumi.us.yaml)", function () {
             "clickstream-monitoring-realtime-failed-checkpoints",
             "clickstream-monitoring-realtime-restarts",
             "clickstream-monitoring-realtime-lag",
+            "clickstream-monitoring-web_metrics-downtime",
+            "clickstream-monitoring-web_metrics-failed-checkpoints",
+            "clickstream-monitoring-web_metrics-restarts",
+            "clickstream-monitoring-web_metrics-lag",
             "clickstream-monitoring-clickstream-us-web-write-throttled",
         ]);
+    });
+
+    it("runs the KA application sql/ka/web_metrics as app web_metrics on the same stream, parallelism 1, into its outputs and rejected_events", () => {
+        expect(app("web_metrics").inputs.applicationConfiguration.flinkApplicationConfiguration.parallelismConfiguration).to.include({ parallelism: 1 });
+        expect(
+            groupsOf("web_metrics")
+                .filter((g) => g.PropertyGroupId.startsWith("table."))
+                .map((g) => g.PropertyGroupId),
+        ).to.deep.equal(["table.ka_raw", "table.ka_active_users_1m", "table.ka_clicks_1m", "table.rejected_events"]);
+        // The same stream, read the same way: both apps poll it and share its GetRecords limit.
+        expect(tableGroup("web_metrics", "ka_raw")).to.deep.equal(tableGroup("realtime", "clickstream_raw"));
+        expect(tableGroup("web_metrics", "ka_clicks_1m")).to.deep.equal(
+            firehoseSinkOptions({ deliveryStreamName: "clickstream-lake-ka_clicks_1m", region: LAKE_REGION }),
+        );
     });
 });
 

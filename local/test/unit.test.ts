@@ -272,6 +272,17 @@ describe("local: reconciliation of rejected_events", () => {
             { output: "rejected_events", key: { region: "eu-west-1", reason: "not_json" }, expected: { records: "2" }, actual: { records: "1" } },
         ]);
     });
+    it("leaves a KA app's rejections (ka:<app>:...) to its own reconciliation (local/ka-reconcile.ts): no extra row, no extra payload", async () => {
+        const r = await reconcileRejected([
+            ["not_json", "{oops", 1],
+            ["not_json", "[1,", 2],
+            ["bad_timestamp", '{"event_time":"x"}', 3],
+            ["ka:web_metrics:not_json", "{oops", 4],
+            ["ka:web_metrics:late:ka_clicks_1m", '{"site":"a"}', 5],
+        ]);
+        expect(r.perOutput.rejected_events).to.deep.equal({ compared: 2, mismatches: 0, closedUntilMs: undefined });
+        expect(r.mismatches).to.deep.equal([]);
+    });
 });
 
 describe("local: live dashboard", () => {
