@@ -240,6 +240,13 @@ public final class SqlRunner {
                     : Path.of(System.getProperty("java.io.tmpdir"), "clickstream-checkpoints", config.appName());
             conf.setString("execution.checkpointing.dir", dir.toAbsolutePath().toUri().toString());
             conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+            // Managed Flink runs RocksDB with incremental checkpoints and sets that itself (the runner never
+            // sets a state backend there); local runs and the benchmark can choose the same (docs/CONTRACTS.md).
+            if (config.localStateBackend() != null) {
+                conf.setString("state.backend.type", config.localStateBackend());
+                if (config.localStateBackend().equals("rocksdb")) conf.setString("state.backend.incremental", "true");
+            }
+            for (Map.Entry<String, String> o : config.localFlinkOptions().entrySet()) conf.setString(o.getKey(), o.getValue());
             if (config.localParallelism() != null) {
                 conf.setString("parallelism.default", String.valueOf(config.localParallelism()));
             }
