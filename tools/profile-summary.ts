@@ -27,6 +27,10 @@ export const GROUPS: { name: string; pattern: RegExp }[] = [
         name: "window aggregation (TUMBLE/HOP, COUNT DISTINCT)",
         pattern: /window\/|Window[A-Za-z]*Operator|SlicingWindow|MapView|DistinctView|AggsHandle|GroupAggFunction|WindowBuffer|RecordsWindowBuffer/,
     },
+    {
+        name: "startup and planning (SqlRunner.main: Calcite, code generation, Janino)",
+        pattern: /SqlRunner\.(main|start|prepare)|SqlRunner\$Prepared|org\/apache\/calcite|codehaus\/janino|codehaus\/commons/,
+    },
     { name: "runner operators (event time, lateness, accounting)", pattern: /com\/clickstream|com\.clickstream/ },
     {
         name: "records between tasks (serialisation, network)",

@@ -11,7 +11,7 @@
 #
 # Usage: bash runner/bench/run.sh
 #   BENCH_EVENTS (2000000), BENCH_PARALLELISM (2), BENCH_HEAP (3g), BENCH_BACKENDS ("hashmap rocksdb"),
-#   BENCH_CHECKPOINT_MS (10000), BENCH_FLINK ("key=value,...": extra Flink options, local), BENCH_PROFILE=1: run under async-profiler (runner/bench/profile.sh)
+#   BENCH_JAR (another build of the runner, for a before/after), BENCH_CHECKPOINT_MS (10000), BENCH_MANAGED_PER_SLOT_MB (512), BENCH_FLINK ("key=value,...": extra Flink options, local), BENCH_PROFILE=1: run under async-profiler (runner/bench/profile.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 EVENTS="${BENCH_EVENTS:-2000000}"
@@ -19,6 +19,11 @@ PAR="${BENCH_PARALLELISM:-2}"
 HEAP="${BENCH_HEAP:-3g}"
 BACKENDS="${BENCH_BACKENDS:-hashmap rocksdb}"
 CHECKPOINT_MS="${BENCH_CHECKPOINT_MS:-10000}"
+# Managed memory per slot (RocksDB's block cache and write buffers, and the window operators' buffers).
+# A Managed Flink KPU (one slot by default) has 4 GB, "one GB native and three GB heap": 512 MB of it for
+# RocksDB per slot is within that. The MiniCluster's default is 128 MB for ALL slots (64 MB each here),
+# with which RocksDB re-reads and decompresses its files on almost every state access (docs/BENCHMARKS.md).
+MANAGED_PER_SLOT_MB="${BENCH_MANAGED_PER_SLOT_MB:-512}"
 REST_PORT="${BENCH_REST_PORT:-$((18100 + RANDOM % 800))}"
 WORK="runner/target/bench"
 mkdir -p "$WORK"
@@ -29,7 +34,7 @@ if [ ! -f runner/target/clickstream-runner.jar ] || [ ! -f runner/target/classpa
   || [ ! -f "$TOOLS/com/clickstream/runner/tools/LocalApp.class" ]; then
   mvn -q -f runner/pom.xml -DskipTests package
 fi
-CP="runner/target/clickstream-runner.jar:$(cat runner/target/classpath.txt)"
+CP="${BENCH_JAR:-runner/target/clickstream-runner.jar}:$(cat runner/target/classpath.txt)"
 OPENS="$(sed -n 's/.*<flink.add-opens>\(.*\)<\/flink.add-opens>.*/\1/p' runner/pom.xml)"
 DATA="$WORK/events-$EVENTS.jsonl"
 if [ ! -f "$DATA" ]; then
@@ -38,15 +43,21 @@ if [ ! -f "$DATA" ]; then
   mv "$DATA.tmp" "$DATA"
 fi
 
-# Polls the job's checkpoint statistics until the runner exits; the last answer is kept in $1.
+# Polls the job's checkpoint statistics until the runner exits; the last answer is kept in $1. Also
+# writes the JVM's CPU ticks (user + sys, /proc/<pid>/stat) when the job is first seen RUNNING ($1.cpu0)
+# and at every poll after (the last one, $1.cpu1, is within a second of the end): the CPU of the job
+# itself, without JVM start and planning (fixed costs that weigh on small BENCH_EVENTS).
 poll_checkpoints() {
-  local out="$1" pid="$2" job=""
+  local out="$1" pid="$2" job="" jvm=""
   while kill -0 "$pid" 2>/dev/null; do
+    [ -n "$jvm" ] || jvm=$(pgrep -P "$pid" java | head -1 || true)
     if [ -z "$job" ]; then
       job=$(curl -sf "http://127.0.0.1:$REST_PORT/jobs" 2>/dev/null | jq -r '.jobs[] | select(.status == "RUNNING") | .id' 2>/dev/null | head -1 || true)
+      [ -z "$job" ] || [ -z "$jvm" ] || awk '{ print $14 + $15 }' "/proc/$jvm/stat" > "$out.cpu0" 2>/dev/null || true
     fi
     if [ -n "$job" ]; then
       curl -sf "http://127.0.0.1:$REST_PORT/jobs/$job/checkpoints" -o "$out.tmp" 2>/dev/null && mv "$out.tmp" "$out" || true
+      [ -z "$jvm" ] || awk '{ print $14 + $15 }' "/proc/$jvm/stat" > "$out.cpu1.tmp" 2>/dev/null && mv "$out.cpu1.tmp" "$out.cpu1" || true
     fi
     sleep 1
   done
@@ -59,12 +70,12 @@ for BACKEND in $BACKENDS; do
   mkdir -p "$RUN"
   java -cp "$TOOLS:$CP" com.clickstream.runner.tools.LocalApp --sql-dir sql --input "$DATA" --blackhole \
     --region bench-1 --parallelism "$PAR" --checkpoint-ms "$CHECKPOINT_MS" --state-backend "$BACKEND" \
-    --checkpoint-dir "$RUN/checkpoints" --rest-port "$REST_PORT" --flink "${BENCH_FLINK:-}" --out "$RUN/app.json"
+    --checkpoint-dir "$RUN/checkpoints" --rest-port "$REST_PORT" --flink "taskmanager.memory.managed.size=$((MANAGED_PER_SLOT_MB * PAR))m,${BENCH_FLINK:-}" --out "$RUN/app.json"
   PROFILE_OPT=()
   if [ "${BENCH_PROFILE:-0}" = "1" ]; then
     PROFILE_OPT=("-agentpath:$(bash runner/bench/profile.sh --agent)=start,event=${BENCH_PROFILE_EVENT:-cpu},interval=${BENCH_PROFILE_INTERVAL:-10ms},file=$RUN/profile.collapsed,collapsed")
   fi
-  echo "== $BACKEND: $EVENTS events, parallelism $PAR, checkpoint every $CHECKPOINT_MS ms${PROFILE_OPT:+, under async-profiler}"
+  echo "== $BACKEND: $EVENTS events, parallelism $PAR, checkpoint every $CHECKPOINT_MS ms, managed memory $MANAGED_PER_SLOT_MB MB per slot${BENCH_FLINK:+, $BENCH_FLINK}${PROFILE_OPT:+, under async-profiler}"
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   /usr/bin/time -v -o "$RUN/time.txt" java -Xmx"$HEAP" -Dlog4j.configurationFile=runner/bench/log4j2.properties $OPENS \
     "${PROFILE_OPT[@]}" -cp "$CP" com.clickstream.runner.SqlRunner --properties "$RUN/app.json" 2> "$RUN/runner.log" &
@@ -86,6 +97,11 @@ for BACKEND in $BACKENDS; do
     printf "CPU (user+sys):         %.1f s  -> %.1f CPU-s per million events\n", u+s, (u+s)/(n/1e6);
     printf "peak RSS:               %.0f MiB\n", rss/1024;
   }'
+  if [ -f "$RUN/checkpoints.json.cpu0" ] && [ -f "$RUN/checkpoints.json.cpu1" ]; then
+    awk -v n="$EVENTS" -v a="$(cat "$RUN/checkpoints.json.cpu0")" -v b="$(cat "$RUN/checkpoints.json.cpu1")" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+      printf "CPU while the job ran:  %.1f s  -> %.1f CPU-s per million events (from RUNNING to the last poll, <= 1 s before the end)\n", (b-a)/hz, (b-a)/hz/(n/1e6);
+    }'
+  fi
   CPU_PER_M[$BACKEND]=$(awk -v n="$EVENTS" -v u="$USER_S" -v s="$SYS_S" 'BEGIN { printf "%.2f", (u+s)/(n/1e6) }')
   if [ -f "$RUN/checkpoints.json" ]; then
     # The last completed checkpoint: state_size is its full size (every file it references, shared
