@@ -227,6 +227,11 @@ public final class SqlRunner {
         // Bounds the de-duplication state (ROW_NUMBER over event_id): docs/SQL.md, "Duplicates".
         conf.setString("table.exec.state.ttl", config.stateTtl());
         conf.setString("pipeline.name", config.appName());
+        // Chained operators hand records on without a defensive deep copy (docs/SQL.md, "Performance
+        // settings"): Flink SQL's operators never keep a reference to an input row (windows and joins
+        // serialise what they buffer), and the runner's own operators (EventTimeOperator, LatenessOperator)
+        // forward a view of the row and keep nothing. Every hop of the source chain copied each record.
+        conf.setString("pipeline.object-reuse", "true");
         if (local) {
             // Local servers listen on loopback only: the blob server binds jobmanager.bind-host (all interfaces by default).
             conf.setString("jobmanager.bind-host", "127.0.0.1");
