@@ -295,6 +295,14 @@ describe("cost tool: files and flags", () => {
         expect(throughputFromBenchmarks("## Other\n\nevents/s per KPU: 5\n")).to.equal(undefined);
     });
 
+    it("sizes KPUs from the RocksDB figure of docs/BENCHMARKS.md (issue 13), not the heap figures after it", () => {
+        // docs/BENCHMARKS.md: "For sizing: 156.3 CPU-s per million events" (RocksDB, incremental checkpoints)
+        // = floor(1e6 / 156.3) = 6,397 events/s per vCPU; at 50 % target CPU, 3,198 per KPU.
+        const { input, throughputSource } = buildInput({ stack: "eu", eventsPerSecond: "1000", days: "1" });
+        expect(input.eventsPerSecondPerKpu).to.equal(3198);
+        expect(throughputSource).to.equal("docs/BENCHMARKS.md: 156.3 CPU-s per million events = 6,397 events/s per vCPU, at 50 % target CPU");
+    });
+
     it("sizes KPUs from a CPU-seconds measurement at the target CPU utilization", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-repo-"));
         for (const f of ["Pulumi.yaml", "Pulumi.eu.yaml", "Pulumi.lake.yaml"]) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));

@@ -42,6 +42,7 @@ final class EventTimeOperator extends AccountedOperator implements ProcessingTim
     private final long holdUnseenMs;
     private final long intervalMs;
 
+    private transient StreamRecord<RowData> out;
     private transient ShardClocks clocks;
     private transient ListState<Tuple2<String, Long>> shardState;
     private transient long lastEmitted;
@@ -123,7 +124,9 @@ final class EventTimeOperator extends AccountedOperator implements ProcessingTim
         if (watermark != ShardClocks.NONE && (lastEmitted == Long.MIN_VALUE || watermark - lastEmitted > intervalMs)) {
             emit(watermark);
         }
-        output.collect(element.replace(ProjectedRowData.from(forwarded).replaceRow(row)));
+        // Its own record, never the input's: with object reuse (docs/SQL.md) the input record may be
+        // handed to other operators too.
+        output.collect(record(element, ProjectedRowData.from(forwarded).replaceRow(row)));
     }
 
     private String shardOf(RowData row) {
@@ -164,6 +167,17 @@ final class EventTimeOperator extends AccountedOperator implements ProcessingTim
     private void emit(long watermark) {
         lastEmitted = watermark;
         output.emitWatermark(new Watermark(watermark));
+    }
+
+    private StreamRecord<RowData> record(StreamRecord<RowData> in, RowData value) {
+        if (out == null) out = new StreamRecord<>(null);
+        if (in.hasTimestamp()) {
+            out.replace(value, in.getTimestamp());
+        } else {
+            out.replace(value);
+            out.eraseTimestamp();
+        }
+        return out;
     }
 
     @Override

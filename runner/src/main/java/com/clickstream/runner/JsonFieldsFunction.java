@@ -3,6 +3,11 @@ package com.clickstream.runner;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.DeserializationFeature;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectReader;
 import org.apache.flink.table.annotation.DataTypeHint;
+import org.apache.flink.table.data.MapData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.binary.BinaryArrayData;
+import org.apache.flink.table.data.binary.BinaryMapData;
+import org.apache.flink.table.data.writer.BinaryArrayWriter;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.table.shaded.com.jayway.jsonpath.spi.json.JacksonJsonProvider;
 
@@ -38,6 +43,10 @@ import java.util.Map;
  * when it merges projections (and code generation evaluates each copy): the last input and result are
  * therefore memoized, so that repeated calls on the same record cost a string comparison, not a parse.
  * The function stays deterministic (same input, same result).
+ *
+ * <p>It returns Flink's internal map ({@link MapData} of {@link StringData}) directly: a {@code java.util.Map}
+ * result was converted to the internal format by the planner on every call, i.e. twice per record (the
+ * {@code fields} and the {@code rowtime} columns), memoized or not (docs/BENCHMARKS.md, "Profile").
  */
 public final class JsonFieldsFunction extends ScalarFunction {
     private static final long serialVersionUID = 1L;
@@ -48,17 +57,35 @@ public final class JsonFieldsFunction extends ScalarFunction {
     /** The provider's own reader, which also rejects text after the JSON value ({@code {..}{..}}, {@code {..} x}). */
     private transient ObjectReader strictReader;
     private transient String lastInput;
-    private transient Map<String, String> lastResult;
+    private transient MapData lastResult;
 
-    public @DataTypeHint("MAP<STRING, STRING>") Map<String, String> eval(String payload) {
+    public @DataTypeHint(value = "MAP<STRING, STRING>", bridgedTo = MapData.class) MapData eval(String payload) {
         if (payload == null) return null;
         if (payload == lastInput || payload.equals(lastInput)) return lastResult;
-        Map<String, String> result = fields(payload);
+        Map<String, String> fields = fields(payload);
+        MapData result = null;
+        if (fields != null) {
+            // The binary form, built once: map lookups read it without allocating, and rows carry it as is.
+            BinaryArrayData keys = new BinaryArrayData();
+            BinaryArrayData values = new BinaryArrayData();
+            BinaryArrayWriter k = new BinaryArrayWriter(keys, fields.size(), 8);
+            BinaryArrayWriter v = new BinaryArrayWriter(values, fields.size(), 8);
+            int i = 0;
+            for (Map.Entry<String, String> e : fields.entrySet()) {
+                k.writeString(i, StringData.fromString(e.getKey()));
+                v.writeString(i, StringData.fromString(e.getValue()));
+                i++;
+            }
+            k.complete();
+            v.complete();
+            result = BinaryMapData.valueOf(keys, values);
+        }
         lastInput = payload;
         lastResult = result;
         return result;
     }
 
+    /** The fields of {@code payload} as Java strings, or null when it is not exactly one JSON object. */
     Map<String, String> fields(String payload) {
         if (provider == null) {
             provider = new JacksonJsonProvider();

@@ -26,6 +26,7 @@ final class LatenessOperator extends AccountedOperator {
     private final int rowtimeIndex;
     private final LatenessRules rules;
 
+    private transient StreamRecord<RowData> out;
     private transient long watermark;
 
     LatenessOperator(int rowtimeIndex, LatenessRules rules) {
@@ -49,7 +50,20 @@ final class LatenessOperator extends AccountedOperator {
         GenericRowData extra = new GenericRowData(2);
         if (closed != null) extra.setField(0, StringData.fromString(closed));
         if (watermark != Long.MIN_VALUE) extra.setField(1, TimestampData.fromEpochMillis(watermark));
-        output.collect(element.replace(new JoinedRowData(row.getRowKind(), row, extra)));
+        // Its own record, never the input's: with object reuse (docs/SQL.md) the input record may be
+        // handed to other operators too.
+        output.collect(record(element, new JoinedRowData(row.getRowKind(), row, extra)));
+    }
+
+    private StreamRecord<RowData> record(StreamRecord<RowData> in, RowData value) {
+        if (out == null) out = new StreamRecord<>(null);
+        if (in.hasTimestamp()) {
+            out.replace(value, in.getTimestamp());
+        } else {
+            out.replace(value);
+            out.eraseTimestamp();
+        }
+        return out;
     }
 
     @Override

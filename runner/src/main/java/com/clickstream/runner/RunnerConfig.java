@@ -10,6 +10,8 @@ import java.util.TreeMap;
 public final class RunnerConfig {
     public static final String RUNNER_GROUP = "runner";
     public static final String TABLE_GROUP_PREFIX = "table.";
+    /** Local runs only: runner/local.flink.<key> = <value> sets Flink option <key> (the benchmark's experiments). */
+    public static final String LOCAL_FLINK_PREFIX = "local.flink.";
     public static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000L;
     public static final String DEFAULT_STATE_TTL = "1 h";
     public static final String DEFAULT_SOURCE_IDLE_TIMEOUT = "1 min";
@@ -24,11 +26,13 @@ public final class RunnerConfig {
     private final long sourceIdleTimeoutMs;
     private final Integer localRestPort;
     private final String localCheckpointDir;
+    private final String localStateBackend;
+    private final Map<String, String> localFlinkOptions;
     private final Map<String, Map<String, String>> tableOptions;
 
     private RunnerConfig(String appName, String sourceRegion, int sqlGroups, long localCheckpointIntervalMs,
                          Integer localParallelism, String stateTtl, String sourceIdleTimeout, long sourceIdleTimeoutMs, Integer localRestPort,
-                         String localCheckpointDir, Map<String, Map<String, String>> tableOptions) {
+                         String localCheckpointDir, String localStateBackend, Map<String, String> localFlinkOptions, Map<String, Map<String, String>> tableOptions) {
         this.appName = appName;
         this.sourceRegion = sourceRegion;
         this.sqlGroups = sqlGroups;
@@ -39,6 +43,8 @@ public final class RunnerConfig {
         this.sourceIdleTimeoutMs = sourceIdleTimeoutMs;
         this.localRestPort = localRestPort;
         this.localCheckpointDir = localCheckpointDir;
+        this.localStateBackend = localStateBackend;
+        this.localFlinkOptions = localFlinkOptions;
         this.tableOptions = tableOptions;
     }
 
@@ -64,7 +70,20 @@ public final class RunnerConfig {
         long idleMs = durationMillis(runner, "source.idle-timeout", DEFAULT_SOURCE_IDLE_TIMEOUT);
         Integer restPort = runner.getProperty("local.rest.port") == null ? null : intValue(runner, "local.rest.port", null);
         String checkpointDir = runner.getProperty("local.checkpoint.dir");
+        String backend = runner.getProperty("local.state.backend");
+        if (backend != null && !backend.isBlank()) {
+            backend = backend.strip();
+            if (!backend.equals("hashmap") && !backend.equals("rocksdb")) {
+                throw new StartupException("runtime property runner/local.state.backend must be 'hashmap' or 'rocksdb', got '" + backend + "'");
+            }
+        } else {
+            backend = null;
+        }
 
+        Map<String, String> flink = new TreeMap<>();
+        for (String k : runner.stringPropertyNames()) {
+            if (k.startsWith(LOCAL_FLINK_PREFIX)) flink.put(k.substring(LOCAL_FLINK_PREFIX.length()), runner.getProperty(k).strip());
+        }
         Map<String, Map<String, String>> tables = new TreeMap<>();
         for (Map.Entry<String, Properties> e : groups.entrySet()) {
             if (e.getKey().startsWith(TABLE_GROUP_PREFIX)) {
@@ -77,7 +96,7 @@ public final class RunnerConfig {
             }
         }
         return new RunnerConfig(appName, region, sqlGroups, cp, parallelism, ttl, idle, idleMs, restPort,
-                checkpointDir == null || checkpointDir.isBlank() ? null : checkpointDir.strip(), Collections.unmodifiableMap(tables));
+                checkpointDir == null || checkpointDir.isBlank() ? null : checkpointDir.strip(), backend, Collections.unmodifiableMap(flink), Collections.unmodifiableMap(tables));
     }
 
     private static Map<String, String> toMap(Properties p) {
@@ -133,6 +152,14 @@ public final class RunnerConfig {
     public Integer localRestPort() { return localRestPort; }
     /** Local runs: where checkpoints go (default $TMPDIR/clickstream-checkpoints/<app.name>). */
     public String localCheckpointDir() { return localCheckpointDir; }
+    /**
+     * Local runs: the state backend, {@code hashmap} or {@code rocksdb} (with incremental checkpoints, as
+     * Managed Flink runs every application); null: Flink's default (hashmap). Never applied on Managed
+     * Flink, which chooses the state backend itself.
+     */
+    public String localStateBackend() { return localStateBackend; }
+    /** Local runs: Flink options given as runner/local.flink.<key> (key -> value). */
+    public Map<String, String> localFlinkOptions() { return localFlinkOptions; }
     /** table name -> connector options (sorted by key). */
     public Map<String, Map<String, String>> tableOptions() { return tableOptions; }
 }

@@ -227,6 +227,11 @@ public final class SqlRunner {
         // Bounds the de-duplication state (ROW_NUMBER over event_id): docs/SQL.md, "Duplicates".
         conf.setString("table.exec.state.ttl", config.stateTtl());
         conf.setString("pipeline.name", config.appName());
+        // Chained operators hand records on without a defensive deep copy (docs/SQL.md, "Performance
+        // settings"): Flink SQL's operators never keep a reference to an input row (windows and joins
+        // serialise what they buffer), and the runner's own operators (EventTimeOperator, LatenessOperator)
+        // forward a view of the row and keep nothing. Every hop of the source chain copied each record.
+        conf.setString("pipeline.object-reuse", "true");
         if (local) {
             // Local servers listen on loopback only: the blob server binds jobmanager.bind-host (all interfaces by default).
             conf.setString("jobmanager.bind-host", "127.0.0.1");
@@ -240,6 +245,13 @@ public final class SqlRunner {
                     : Path.of(System.getProperty("java.io.tmpdir"), "clickstream-checkpoints", config.appName());
             conf.setString("execution.checkpointing.dir", dir.toAbsolutePath().toUri().toString());
             conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+            // Managed Flink runs RocksDB with incremental checkpoints and sets that itself (the runner never
+            // sets a state backend there); local runs and the benchmark can choose the same (docs/CONTRACTS.md).
+            if (config.localStateBackend() != null) {
+                conf.setString("state.backend.type", config.localStateBackend());
+                if (config.localStateBackend().equals("rocksdb")) conf.setString("state.backend.incremental", "true");
+            }
+            for (Map.Entry<String, String> o : config.localFlinkOptions().entrySet()) conf.setString(o.getKey(), o.getValue());
             if (config.localParallelism() != null) {
                 conf.setString("parallelism.default", String.valueOf(config.localParallelism()));
             }

@@ -32,6 +32,8 @@ final class StartupLog {
             if (config.localParallelism() != null) options.put("local.parallelism", String.valueOf(config.localParallelism()));
             if (config.localRestPort() != null) options.put("local.rest.port", String.valueOf(config.localRestPort()));
             if (config.localCheckpointDir() != null) options.put("local.checkpoint.dir", config.localCheckpointDir());
+            if (config.localStateBackend() != null) options.put("local.state.backend", config.localStateBackend());
+            for (Map.Entry<String, String> o : config.localFlinkOptions().entrySet()) options.put(RunnerConfig.LOCAL_FLINK_PREFIX + o.getKey(), o.getValue());
         }
         lines.add("runner: loaded runner options: " + join(options));
         for (Map.Entry<String, Map<String, String>> t : config.tableOptions().entrySet()) {

@@ -57,6 +57,24 @@ class RunnerConfigTest {
     }
 
     @Test
+    void localRunsCanChooseRocksDbAsManagedFlinkRunsItAndManagedFlinkKeepsItsOwn() {
+        RunnerConfig c = RunnerConfig.from(runnerOnly("app.name", "a", "source.region", "r", "sql.groups", "1",
+                "local.state.backend", "rocksdb"));
+        Map<String, String> local = SqlRunner.configuration(c, true, new org.apache.flink.configuration.Configuration()).toMap();
+        assertEquals("rocksdb", local.get("state.backend.type"));
+        assertEquals("true", local.get("state.backend.incremental"));
+        Map<String, String> deployed = SqlRunner.configuration(c, false, new org.apache.flink.configuration.Configuration()).toMap();
+        assertNull(deployed.get("state.backend.type"));
+        assertNull(deployed.get("state.backend.incremental"));
+        Map<String, String> dflt = SqlRunner.configuration(RunnerConfig.from(runnerOnly("app.name", "a", "source.region", "r", "sql.groups", "1")),
+                true, new org.apache.flink.configuration.Configuration()).toMap();
+        assertNull(dflt.get("state.backend.type"));
+        assertEquals("runtime property runner/local.state.backend must be 'hashmap' or 'rocksdb', got 'forst'",
+                assertThrows(StartupException.class, () -> RunnerConfig.from(runnerOnly("app.name", "a", "source.region", "r",
+                        "sql.groups", "1", "local.state.backend", "forst"))).getMessage());
+    }
+
+    @Test
     void missingRunnerPropertiesFailWithOneMessage() {
         assertEquals("property group 'runner' is missing",
                 assertThrows(StartupException.class, () -> RunnerConfig.from(new TreeMap<>())).getMessage());

@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  *
  * <pre>java -cp runner/target/test-classes:runner/target/clickstream-runner.jar:$(cat runner/target/classpath.txt) \
  *   com.clickstream.runner.tools.LocalApp --sql-dir sql --input events.jsonl \
- *   (--output-dir out | --blackhole) [--region eu-west-1] [--parallelism 2] --out app.json</pre>
+ *   (--output-dir out | --blackhole) [--region eu-west-1] [--parallelism 2] [--checkpoint-ms 10000]
+ *   [--state-backend hashmap|rocksdb] [--checkpoint-dir dir] [--rest-port 8081] --out app.json</pre>
  */
 public final class LocalApp {
     private LocalApp() {}
@@ -156,6 +157,16 @@ public final class LocalApp {
         runner.put("source.region", a.getOrDefault("--region", "local-1"));
         if (a.containsKey("--parallelism")) runner.put("local.parallelism", a.get("--parallelism"));
         if (a.containsKey("--checkpoint-ms")) runner.put("local.checkpoint.interval.ms", a.get("--checkpoint-ms"));
+        if (a.containsKey("--state-backend")) runner.put("local.state.backend", a.get("--state-backend"));
+        if (a.containsKey("--checkpoint-dir")) runner.put("local.checkpoint.dir", a.get("--checkpoint-dir"));
+        if (a.containsKey("--rest-port")) runner.put("local.rest.port", a.get("--rest-port"));
+        if (a.containsKey("--flink")) { // key=value,key=value: Flink options for this local run
+            for (String kv : a.get("--flink").split(",")) {
+                if (kv.isBlank()) continue;
+                int eq = kv.indexOf('=');
+                runner.put("local.flink." + kv.substring(0, eq).strip(), kv.substring(eq + 1).strip());
+            }
+        }
         Map<String, Map<String, String>> tables = new LinkedHashMap<>();
         for (String source : tableNames(statements, "sources")) {
             tables.put(source, fileSource(Path.of(a.get("--input"))));
