@@ -4,6 +4,7 @@ import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.table.data.RowData;
 
 /**
@@ -16,6 +17,7 @@ abstract class AccountedOperator extends AbstractStreamOperator<RowData> impleme
     private final String stage;
     private final String[] counters;
     protected transient Accounting accounting;
+    private transient StreamRecord<RowData> out;
 
     AccountedOperator(String stage, String... counters) {
         this.stage = stage;
@@ -39,5 +41,20 @@ abstract class AccountedOperator extends AbstractStreamOperator<RowData> impleme
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
         accounting.complete(checkpointId);
+    }
+
+    /**
+     * The operator's own output record, refilled with {@code value} and the input's timestamp. Never the
+     * input's record: with object reuse (docs/SQL.md) the input record may be handed to other operators too.
+     */
+    protected final StreamRecord<RowData> record(StreamRecord<RowData> in, RowData value) {
+        if (out == null) out = new StreamRecord<>(null);
+        if (in.hasTimestamp()) {
+            out.replace(value, in.getTimestamp());
+        } else {
+            out.replace(value);
+            out.eraseTimestamp();
+        }
+        return out;
     }
 }

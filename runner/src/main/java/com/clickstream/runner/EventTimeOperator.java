@@ -42,7 +42,6 @@ final class EventTimeOperator extends AccountedOperator implements ProcessingTim
     private final long holdUnseenMs;
     private final long intervalMs;
 
-    private transient StreamRecord<RowData> out;
     private transient ShardClocks clocks;
     private transient ListState<Tuple2<String, Long>> shardState;
     private transient long lastEmitted;
@@ -167,17 +166,6 @@ final class EventTimeOperator extends AccountedOperator implements ProcessingTim
     private void emit(long watermark) {
         lastEmitted = watermark;
         output.emitWatermark(new Watermark(watermark));
-    }
-
-    private StreamRecord<RowData> record(StreamRecord<RowData> in, RowData value) {
-        if (out == null) out = new StreamRecord<>(null);
-        if (in.hasTimestamp()) {
-            out.replace(value, in.getTimestamp());
-        } else {
-            out.replace(value);
-            out.eraseTimestamp();
-        }
-        return out;
     }
 
     @Override

@@ -26,7 +26,6 @@ final class LatenessOperator extends AccountedOperator {
     private final int rowtimeIndex;
     private final LatenessRules rules;
 
-    private transient StreamRecord<RowData> out;
     private transient long watermark;
 
     LatenessOperator(int rowtimeIndex, LatenessRules rules) {
@@ -53,17 +52,6 @@ final class LatenessOperator extends AccountedOperator {
         // Its own record, never the input's: with object reuse (docs/SQL.md) the input record may be
         // handed to other operators too.
         output.collect(record(element, new JoinedRowData(row.getRowKind(), row, extra)));
-    }
-
-    private StreamRecord<RowData> record(StreamRecord<RowData> in, RowData value) {
-        if (out == null) out = new StreamRecord<>(null);
-        if (in.hasTimestamp()) {
-            out.replace(value, in.getTimestamp());
-        } else {
-            out.replace(value);
-            out.eraseTimestamp();
-        }
-        return out;
     }
 
     @Override
