@@ -341,6 +341,16 @@ describe("KA translation", () => {
             });
             it("POSITION(a IN b)", () => expect(fn(`POSITION('p' IN url)`, "INTEGER")).to.equal("SELECT TRY_CAST(POSITION('p' IN `url`) AS INT)"));
             it("CHAR_LENGTH", () => expect(fn(`CHAR_LENGTH(url)`, "INTEGER")).to.equal("SELECT TRY_CAST(CHAR_LENGTH(`url`) AS INT)"));
+            it("CHARACTER_LENGTH, UPPER, LOWER, INITCAP, TRIM, COALESCE, NULLIF: the same functions", () =>
+                expect(
+                    fn(`CHARACTER_LENGTH(url) || UPPER(site) || LOWER(site) || INITCAP(site) || TRIM(site) || COALESCE(site, 'x') || NULLIF(site, 'y')`),
+                ).to.equal(
+                    "SELECT CAST(CHARACTER_LENGTH(`url`) || UPPER(`site`) || LOWER(`site`) || INITCAP(`site`) || TRIM(`site`) || COALESCE(`site`, 'x') || NULLIF(`site`, 'y') AS STRING)",
+                ));
+            it("ABS, MOD, POWER, SQRT, LN, EXP: the same functions", () =>
+                expect(fn(`ABS(amount) + MOD(amount, 7) + POWER(amount, 2) + SQRT(amount) + LN(amount) + EXP(amount)`, "DOUBLE")).to.equal(
+                    "SELECT TRY_CAST(ABS(`amount`) + MOD(`amount`, 7) + POWER(`amount`, 2) + SQRT(`amount`) + LN(`amount`) + EXP(`amount`) AS DOUBLE)",
+                ));
             it("TSDIFF(a, b): milliseconds from b to a", () =>
                 expect(fn(`TSDIFF(ROWTIME, sent)`, "BIGINT")).to.equal(
                     "SELECT TRY_CAST((CAST(TIMESTAMPDIFF(SECOND, FLOOR(`sent` TO SECOND), FLOOR(rowtime TO SECOND)) AS BIGINT) * 1000 + MOD(EXTRACT(MILLISECOND FROM rowtime), 1000) - MOD(EXTRACT(MILLISECOND FROM `sent`), 1000)) AS BIGINT)",
@@ -430,6 +440,30 @@ describe("KA translation", () => {
                 "ORDER BY",
                 pump(`SELECT STREAM site FROM "SOURCE_SQL_STREAM_001" ORDER BY site;`),
                 "3:49: ORDER is not supported: a stream has no end to order or limit; sort and limit in the Athena query",
+            ],
+            [
+                "LIMIT",
+                pump(`SELECT STREAM site FROM "SOURCE_SQL_STREAM_001" LIMIT 10;`),
+                "3:49: LIMIT is not supported: a stream has no end to order or limit; sort and limit in the Athena query",
+            ],
+            [
+                "UNION",
+                pump(`SELECT STREAM site FROM "SOURCE_SQL_STREAM_001" UNION SELECT STREAM site FROM "SOURCE_SQL_STREAM_001";`),
+                "3:49: UNION is not supported: write one pump per SELECT into the same stream (the pumps of a stream are combined as UNION ALL)",
+            ],
+            [
+                "a scalar subquery",
+                pump(`SELECT STREAM (SELECT site FROM "SOURCE_SQL_STREAM_001") FROM "SOURCE_SQL_STREAM_001";`),
+                "3:15: a scalar subquery is not supported: read the value from a stream in FROM",
+            ],
+            ["s.*", pump(`SELECT STREAM s.* FROM "SOURCE_SQL_STREAM_001" AS s;`), "3:17: <stream>.* is not supported: name the columns, or SELECT STREAM *"],
+            [
+                "a compound interval",
+                pump(
+                    `SELECT STREAM COUNT(*) FROM "SOURCE_SQL_STREAM_001" GROUP BY STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '1:30' MINUTE TO SECOND);`,
+                    "n BIGINT",
+                ),
+                "3:125: a compound interval (INTERVAL '...' x TO y) is not supported: write it in one unit",
             ],
             [
                 "REGEX_REPLACE from another position or of one occurrence",

@@ -327,7 +327,13 @@ class Parser {
                 q.windows.push({ name, spec: this.windowSpec() });
             } while (this.acceptSym(","));
         }
-        if (this.isWord("ORDER") || this.isWord("UNION") || this.isWord("LIMIT")) {
+        if (this.isWord("UNION")) {
+            throw new KaSyntaxError(
+                this.pos(),
+                "UNION is not supported: write one pump per SELECT into the same stream (the pumps of a stream are combined as UNION ALL)",
+            );
+        }
+        if (this.isWord("ORDER") || this.isWord("LIMIT")) {
             throw new KaSyntaxError(
                 this.pos(),
                 `${this.t.text.toUpperCase()} is not supported: a stream has no end to order or limit; sort and limit in the Athena query`,
