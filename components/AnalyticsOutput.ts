@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { firehoseDeliveryPolicy, firehoseTrustPolicy, LakeScope } from "../lib/iam/lake-policies";
+import { AccountScope } from "../lib/iam/documents";
+import { firehoseDeliveryPolicy, firehoseTrustPolicy } from "../lib/iam/lake-policies";
 import { FIREHOSE_LOG_STREAM, firehoseErrorPrefix, firehoseLogGroupName, firehosePrefix } from "../lib/naming";
 import { OutputTable } from "../lib/sql/catalog";
 import { glueColumns, glueStorageDescriptor, glueTableParameters, PARTITION_KEYS } from "../lib/sql/glue-schema";
@@ -9,7 +10,7 @@ export interface AnalyticsOutputArgs {
     /** The output, parsed from `sql/outputs/<output>.sql`: its name and columns drive everything here. */
     readonly output: OutputTable;
     /** Partition, home region and account of the lake. */
-    readonly scope: pulumi.Input<LakeScope>;
+    readonly scope: pulumi.Input<AccountScope>;
     /** The Glue database that holds the table. */
     readonly databaseName: pulumi.Input<string>;
     readonly bucketName: pulumi.Input<string>;

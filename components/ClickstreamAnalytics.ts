@@ -1,9 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig, Season, SourceStreamConfig } from "../lib/config";
-import { AccountScope, regionKeyPolicy, SourceAccess } from "../lib/iam/region-policies";
+import { AccountScope } from "../lib/iam/documents";
+import { regionKeyPolicy, SourceAccess } from "../lib/iam/region-policies";
 import { appResourceName, keyAliasName, StackId } from "../lib/naming";
 import { currentStackId } from "../lib/pulumi-config";
+import { accountScope } from "./account-scope";
 import { appLakeOutputs, appRuntimeProperties, LakeAnalyticsOutputs, ResolvedSource } from "../lib/region-app";
 import { RunnerArtifact } from "../lib/runner-artifact";
 import { SqlCatalog } from "../lib/sql/catalog";
@@ -53,11 +55,7 @@ export class ClickstreamAnalytics extends pulumi.ComponentResource {
         super("clickstream:index:ClickstreamAnalytics", name, {}, opts);
         const stackId = args.stackId ?? currentStackId();
         const season = args.season ?? "on";
-        const identity = aws.getCallerIdentityOutput({}, { parent: this });
-        const partition = aws.getPartitionOutput({}, { parent: this });
-        this.scope = pulumi
-            .all([partition.partition, identity.accountId])
-            .apply(([p, a]): AccountScope => ({ partition: p, accountId: a, region: args.region }));
+        this.scope = accountScope(args.region, { parent: this });
 
         this.kmsKey = new aws.kms.Key(
             `${name}-key`,

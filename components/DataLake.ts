@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LakeScope, lakeKeyPolicy } from "../lib/iam/lake-policies";
+import { AccountScope } from "../lib/iam/documents";
+import { lakeKeyPolicy } from "../lib/iam/lake-policies";
 import { ATHENA_RESULTS_PREFIX, ERROR_PREFIX_ROOT, keyAliasName, StackId } from "../lib/naming";
 import { currentStackId } from "../lib/pulumi-config";
 import { retainedResourceOptions } from "../lib/resource-options";
@@ -8,7 +9,7 @@ import { secureBucketSettings } from "./secure-bucket";
 
 export interface DataLakeArgs {
     /** Partition, home region and account of the lake. */
-    readonly scope: pulumi.Input<LakeScope>;
+    readonly scope: pulumi.Input<AccountScope>;
     /** Name of the bucket to create. Ignored when `existingBucketName` is set. */
     readonly bucketName: pulumi.Input<string>;
     /** Project and stack, for the key alias (`alias/<project>-<stack>`). Default the running stack's. */

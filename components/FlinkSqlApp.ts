@@ -1,7 +1,8 @@
 import { createHash } from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AccountScope, flinkAppPolicy, flinkAssumeRolePolicy, SourceAccess, SourceKey } from "../lib/iam/region-policies";
+import { AccountScope } from "../lib/iam/documents";
+import { flinkAppPolicy, flinkAssumeRolePolicy, SourceAccess, SourceKey } from "../lib/iam/region-policies";
 import { flinkLogGroupName } from "../lib/naming";
 import { PropertyGroup } from "../lib/runtime-properties";
 import { FLINK_RUNTIME } from "../lib/versions";

@@ -1,14 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { freshnessThresholdSeconds, LakeAlarmInputs, lakeAlarmSpecs, metricAlarmArgs } from "../lib/alarms";
-import { LakeScope } from "../lib/iam/lake-policies";
+
+import { AccountScope } from "../lib/iam/documents";
 import { alarmName, stackPrefix, StackId } from "../lib/naming";
 import { currentStackId } from "../lib/pulumi-config";
 import { alarmTopic } from "./alarm-topic";
 
 export interface LakeMonitoringArgs extends LakeAlarmInputs {
     readonly region: string;
-    readonly scope: pulumi.Input<LakeScope>;
+    readonly scope: pulumi.Input<AccountScope>;
     /** The lake key; encrypts the alarm topic. */
     readonly kmsKeyArn: pulumi.Input<string>;
     /** Email addresses subscribed to the topic (each must confirm). Default none. */

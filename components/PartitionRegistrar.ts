@@ -2,13 +2,14 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildSync } from "esbuild";
 import * as path from "path";
-import { LakeScope, partitionRegistrarPolicy, serviceTrustPolicy } from "../lib/iam/lake-policies";
+import { AccountScope } from "../lib/iam/documents";
+import { partitionRegistrarPolicy, serviceTrustPolicy } from "../lib/iam/lake-policies";
 import { partitionRegistrarName } from "../lib/naming";
 import { currentStackId } from "../lib/pulumi-config";
 
 export interface PartitionRegistrarArgs {
     /** Partition, home region and account of the lake. */
-    readonly scope: pulumi.Input<LakeScope>;
+    readonly scope: pulumi.Input<AccountScope>;
     readonly databaseName: pulumi.Input<string>;
     /** The output tables whose hourly partitions are registered. */
     readonly tables: pulumi.Input<string>[];

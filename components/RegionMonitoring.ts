@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lagMetric, metricAlarmArgs, MonitoredApp, MSF_NAMESPACE, REGION_ALARM_DEFAULTS, regionAlarmSpecs } from "../lib/alarms";
-import { AccountScope } from "../lib/iam/region-policies";
+
+import { AccountScope } from "../lib/iam/documents";
 import { alarmName, stackPrefix, StackId } from "../lib/naming";
 import { currentStackId } from "../lib/pulumi-config";
 import { alarmTopic } from "./alarm-topic";

@@ -3,7 +3,8 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { ConfigError, RedshiftTarget } from "../lib/config";
-import { LakeScope, serviceTrustPolicy, spectrumPolicy, spectrumTrustServices } from "../lib/iam/lake-policies";
+import { AccountScope } from "../lib/iam/documents";
+import { serviceTrustPolicy, spectrumPolicy, spectrumTrustServices } from "../lib/iam/lake-policies";
 import { dataApiStatementName, redshiftAdminUser, redshiftServerlessName } from "../lib/naming";
 import { SqlDefinitionError } from "../lib/sql/catalog";
 
@@ -18,7 +19,7 @@ export interface SpectrumSchemaArgs {
     /** Where the schema lives (config `clickstream:redshift`). */
     readonly target: RedshiftTarget;
     /** Partition, home region and account of the lake. */
-    readonly scope: pulumi.Input<LakeScope>;
+    readonly scope: pulumi.Input<AccountScope>;
     readonly glueDatabase: pulumi.Input<string>;
     readonly bucketArn: pulumi.Input<string>;
     /** The output tables (= S3 prefixes) the role may read. */

@@ -9,6 +9,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import { accountScope } from "../components/account-scope";
 import { AnalyticsOutput } from "../components/AnalyticsOutput";
 import { AthenaWorkgroup } from "../components/AthenaWorkgroup";
 import { DataLake } from "../components/DataLake";
@@ -16,7 +17,7 @@ import { LakeMonitoring } from "../components/LakeMonitoring";
 import { PartitionRegistrar } from "../components/PartitionRegistrar";
 import { SpectrumSchema } from "../components/SpectrumSchema";
 import { LakeConfig } from "../lib/config";
-import { LakeScope } from "../lib/iam/lake-policies";
+
 import { athenaWorkgroupName, firehoseName, lakeBucketName, partitionRegistrarName, redshiftServerlessName } from "../lib/naming";
 import { currentStackId } from "../lib/pulumi-config";
 import { defaultSqlDir, lakeOutputs, loadQueryFiles, SqlCatalog, SqlDefinitionError } from "../lib/sql/catalog";
@@ -45,16 +46,12 @@ export function createLakeStack(config: LakeConfig, catalog: SqlCatalog, options
     }
     const stackId = currentStackId();
     const { project } = stackId;
-    const identity = aws.getCallerIdentityOutput();
-    const partition = aws.getPartitionOutput();
-    const scope: pulumi.Output<LakeScope> = pulumi
-        .all([partition.partition, identity.accountId])
-        .apply(([p, accountId]) => ({ partition: p, region: config.region, accountId }));
+    const scope = accountScope(config.region);
 
     const lake = new DataLake("lake", {
         scope,
         stackId,
-        bucketName: identity.accountId.apply((accountId) => lakeBucketName(stackId, accountId, config.region)),
+        bucketName: scope.apply((s) => lakeBucketName(stackId, s.accountId, config.region)),
         existingBucketName: config.existingBucketName,
         noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
         errorOutputExpirationDays: config.errorOutputExpirationDays,

@@ -8,6 +8,7 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    accountScope,
     AnalyticsOutput,
     ClickstreamAnalytics,
     ConfigReader,
@@ -15,7 +16,6 @@ import {
     firehoseName,
     LakeAnalyticsOutputs,
     lakeBucketName,
-    LakeScope,
     loadSqlCatalog,
     outputNamesOf,
     parsePipelineConfig,
@@ -40,16 +40,12 @@ export function smallPipeline(args: SmallPipelineArgs): {
 } {
     const catalog = loadSqlCatalog(args.sqlDir);
     const region = parsePipelineConfig(args.config, ...outputNamesOf(catalog.outputs));
-    const identity = aws.getCallerIdentityOutput();
-    const partition = aws.getPartitionOutput();
-    const scope: pulumi.Output<LakeScope> = pulumi
-        .all([partition.partition, identity.accountId])
-        .apply(([p, accountId]) => ({ partition: p, region: region.region, accountId }));
+    const scope = accountScope(region.region);
 
     const lake = new DataLake("small-lake", {
         scope,
         stackId: args.stackId,
-        bucketName: identity.accountId.apply((account) => lakeBucketName(args.stackId, account, region.region)),
+        bucketName: scope.apply((s) => lakeBucketName(args.stackId, s.accountId, region.region)),
     });
     const database = new aws.glue.CatalogDatabase("small-database", { name: "small_clickstream" });
     const outputs = catalog.outputs.map(

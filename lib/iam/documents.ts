@@ -15,6 +15,13 @@ export interface PolicyDocument {
     Statement: PolicyStatement[];
 }
 
+/** Where a stack runs: the ARN partition, the region and the account every ARN of its policies names. */
+export interface AccountScope {
+    partition: string;
+    accountId: string;
+    region: string;
+}
+
 export const policyDocument = (statements: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
 
 /**

@@ -7,27 +7,28 @@
  * resource), see {@link lakeKeyPolicy}.
  */
 import { ERROR_PREFIX_ROOT, outputPrefix } from "../naming";
-import { alarmTopicKeyStatements, logsEncryptionStatement, PolicyDocument, policyDocument, PolicyStatement, tlsOnlyBucketPolicy } from "./documents";
+import {
+    AccountScope,
+    alarmTopicKeyStatements,
+    logsEncryptionStatement,
+    PolicyDocument,
+    policyDocument,
+    PolicyStatement,
+    tlsOnlyBucketPolicy,
+} from "./documents";
 
 export { PolicyDocument, PolicyStatement, tlsOnlyBucketPolicy };
-
-/** Where the lake lives: the ARN partition, the home region and the account. */
-export interface LakeScope {
-    partition: string;
-    region: string;
-    accountId: string;
-}
 
 const doc = (...statements: PolicyStatement[]): PolicyDocument => policyDocument(statements);
 
 /** Glue ARNs that a table-level action needs: the catalog, the database, and the tables. */
-export function glueArns(scope: LakeScope, database: string, tables: string[]): string[] {
+export function glueArns(scope: AccountScope, database: string, tables: string[]): string[] {
     const base = `arn:${scope.partition}:glue:${scope.region}:${scope.accountId}`;
     return [`${base}:catalog`, `${base}:database/${database}`, ...tables.map((t) => `${base}:table/${database}/${t}`)];
 }
 
 /** A CloudWatch Logs log-group ARN (without the `:*` suffix). */
-export function logGroupArn(scope: LakeScope, logGroupName: string): string {
+export function logGroupArn(scope: AccountScope, logGroupName: string): string {
     return `arn:${scope.partition}:logs:${scope.region}:${scope.accountId}:log-group:${logGroupName}`;
 }
 
@@ -74,7 +75,7 @@ export const KEY_ACCOUNT_ACTIONS = [
  * - CloudWatch alarms publish to the KMS-encrypted alarm topic, and SNS reads the messages to deliver
  *   them (`alarmTopicKeyStatements`, the same as the region key's).
  */
-export function lakeKeyPolicy(scope: LakeScope): PolicyDocument {
+export function lakeKeyPolicy(scope: AccountScope): PolicyDocument {
     return doc(
         {
             Sid: "AccountAdministersAndUsesKey",
@@ -103,7 +104,7 @@ export function firehoseTrustPolicy(accountId: string): PolicyDocument {
     return serviceTrustPolicy("firehose.amazonaws.com", { StringEquals: { "sts:ExternalId": accountId } });
 }
 
-export interface FirehoseDeliveryPolicyArgs extends LakeScope {
+export interface FirehoseDeliveryPolicyArgs extends AccountScope {
     bucketArn: string;
     /** The output; the role writes only under `<output>/` and `errors/<output>/`. */
     output: string;
@@ -155,7 +156,7 @@ export function firehoseDeliveryPolicy(a: FirehoseDeliveryPolicyArgs): PolicyDoc
     );
 }
 
-export interface PartitionRegistrarPolicyArgs extends LakeScope {
+export interface PartitionRegistrarPolicyArgs extends AccountScope {
     database: string;
     tables: string[];
     logGroupName: string;
@@ -179,7 +180,7 @@ export function partitionRegistrarPolicy(a: PartitionRegistrarPolicyArgs): Polic
     );
 }
 
-export interface SpectrumPolicyArgs extends LakeScope {
+export interface SpectrumPolicyArgs extends AccountScope {
     database: string;
     bucketArn: string;
     outputs: string[];

@@ -7,6 +7,7 @@
  * policy, where `*` means "this key" (a key policy cannot name its own key's ARN).
  */
 import {
+    AccountScope,
     alarmTopicKeyStatements,
     alarmTopicPolicy,
     logsEncryptionStatement,
@@ -17,13 +18,6 @@ import {
 } from "./documents";
 
 export { alarmTopicPolicy, PolicyDocument, PolicyStatement, tlsOnlyBucketPolicy };
-
-/** Where a region stack runs. */
-export interface AccountScope {
-    partition: string;
-    accountId: string;
-    region: string;
-}
 
 /** `arn:<partition>:kinesisanalytics:<region>:<account>:application/<name>`. */
 export function flinkApplicationArn(scope: AccountScope, applicationName: string): string {
