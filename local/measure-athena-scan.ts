@@ -51,7 +51,8 @@ export async function measure(lakeDir: string, log: (line: string) => void): Pro
             const scans = await plannedScans(trino, q.sql, SCHEMA);
             for (const scan of scans) {
                 const onDisk = partitionsOnDisk(lakeDir, scan.table);
-                const outside = partitionsRead(scan, onDisk).filter((p) => !recentPartitions(onDisk, now, DASHBOARD_QUERY_HOURS).includes(p));
+                const recentOnDisk = recentPartitions(onDisk, now, DASHBOARD_QUERY_HOURS);
+                const outside = partitionsRead(scan, onDisk).filter((p) => !recentOnDisk.includes(p));
                 if (outside.length > 0) {
                     throw new Error(
                         `${q.file}: reads ${scan.table} partitions older than ${DASHBOARD_QUERY_HOURS} hours (${outside.join(", ")}); write its time filter as {{ last_hours(<time column>) }} (docs/LAKE.md, "Dashboard queries and reports")`,
