@@ -11,7 +11,8 @@
 #
 # Usage: bash runner/bench/run.sh
 #   BENCH_EVENTS (2000000), BENCH_PARALLELISM (2), BENCH_HEAP (3g), BENCH_BACKENDS ("hashmap rocksdb"),
-#   BENCH_JAR (another build of the runner, for a before/after), BENCH_CHECKPOINT_MS (10000), BENCH_MANAGED_PER_SLOT_MB (512), BENCH_FLINK ("key=value,...": extra Flink options, local), BENCH_PROFILE=1: run under async-profiler (runner/bench/profile.sh)
+#   BENCH_JAR (another build of the runner, for a before/after), BENCH_SQL_DIR (sql: the SQL it runs, e.g. a
+#   checkout of the same commit as BENCH_JAR), BENCH_CHECKPOINT_MS (10000), BENCH_MANAGED_PER_SLOT_MB (512), BENCH_FLINK ("key=value,...": extra Flink options, local), BENCH_PROFILE=1: run under async-profiler (runner/bench/profile.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 EVENTS="${BENCH_EVENTS:-2000000}"
@@ -46,7 +47,8 @@ fi
 # Polls the job's checkpoint statistics until the runner exits; the last answer is kept in $1. Also
 # writes the JVM's CPU ticks (user + sys, /proc/<pid>/stat) when the job is first seen RUNNING ($1.cpu0)
 # and at every poll after (the last one, $1.cpu1, is within a second of the end): the CPU of the job
-# itself, without JVM start and planning (fixed costs that weigh on small BENCH_EVENTS).
+# itself, without JVM start and planning (fixed costs that weigh on small BENCH_EVENTS). Every poll also
+# appends "<epoch ms> <ticks>" to $1.ticks, for the steady-state figure (steady_state below).
 poll_checkpoints() {
   local out="$1" pid="$2" job="" jvm=""
   while kill -0 "$pid" 2>/dev/null; do
@@ -58,9 +60,38 @@ poll_checkpoints() {
     if [ -n "$job" ]; then
       curl -sf "http://127.0.0.1:$REST_PORT/jobs/$job/checkpoints" -o "$out.tmp" 2>/dev/null && mv "$out.tmp" "$out" || true
       [ -z "$jvm" ] || awk '{ print $14 + $15 }' "/proc/$jvm/stat" > "$out.cpu1.tmp" 2>/dev/null && mv "$out.cpu1.tmp" "$out.cpu1" || true
+      [ -z "$jvm" ] || echo "$(date +%s%3N) $(awk '{ print $14 + $15 }' "/proc/$jvm/stat" 2>/dev/null)" >> "$out.ticks" || true
     fi
     sleep 1
   done
+}
+
+# The steady state: CPU per event between two checkpoints, once JVM start, planning and the first
+# quarter of the input (most of the JIT compilation) are behind. Events: the source's own read counters
+# at each checkpoint (the runner's accounting lines, summed over subtasks); time: the checkpoint's trigger
+# timestamp (Flink's REST history), when the sources took their counts; CPU: the JVM's ticks at that
+# moment, interpolated between the 1-second polls. From the first checkpoint with at least a quarter of
+# the events read to the last completed one.
+steady_state() {
+  local run="$1" events="$2"
+  [ -f "$run/checkpoints.json" ] && [ -f "$run/checkpoints.json.ticks" ] || return 0
+  {
+    jq -r '.history[] | select(.status == "COMPLETED") | "T \(.id) \(.trigger_timestamp)"' "$run/checkpoints.json"
+    sed -n 's/.*accounting checkpoint=\([0-9]*\) stage=source subtask=\([0-9]*\)\/[0-9]* read=\([0-9]*\).*/R \1 \2 \3/p' "$run/runner.log"
+    sed 's/^/C /' "$run/checkpoints.json.ticks"
+  } | awk -v n="$events" -v hz="$(getconf CLK_TCK)" '
+    $1 == "T" { trig[$2] = $3 } $1 == "R" { read[$2, $3] = $4; sub_[$3] = 1; if ($2 > maxid) maxid = $2 }
+    $1 == "C" { ct[++nc] = $2; cv[nc] = $3 }
+    function ticks(t,   i) { for (i = 2; i <= nc; i++) if (ct[i] >= t) return cv[i-1] + (cv[i] - cv[i-1]) * (t - ct[i-1]) / (ct[i] - ct[i-1]); return -1 }
+    END {
+      for (id = 1; id <= maxid; id++) { tot = 0; for (s in sub_) { if ((id, s) in read) last[s] = read[id, s]; tot += last[s] } total[id] = tot }
+      a = 0; b = 0
+      for (id = 1; id <= maxid; id++) if (id in trig) { if (!a && total[id] >= n / 4) a = id; b = id }
+      if (!a || b <= a) { print "steady state:           not measured (fewer than two checkpoints after a quarter of the events)"; exit }
+      ca = ticks(trig[a]); cb = ticks(trig[b]); ev = total[b] - total[a]
+      if (ca < 0 || cb < 0 || ev <= 0) { print "steady state:           not measured (no CPU sample at the checkpoints)"; exit }
+      printf "steady state:           %.1f CPU-s per million events (checkpoints #%d to #%d: %d events read in %.1f s, %.1f CPU-s)\n", (cb-ca)/hz/(ev/1e6), a, b, ev, (trig[b]-trig[a])/1000, (cb-ca)/hz
+    }'
 }
 
 declare -A CPU_PER_M
@@ -68,7 +99,7 @@ for BACKEND in $BACKENDS; do
   RUN="$WORK/$BACKEND"
   rm -rf "$RUN"
   mkdir -p "$RUN"
-  java -cp "$TOOLS:$CP" com.clickstream.runner.tools.LocalApp --sql-dir sql --input "$DATA" --blackhole \
+  java -cp "$TOOLS:$CP" com.clickstream.runner.tools.LocalApp --sql-dir "${BENCH_SQL_DIR:-sql}" --input "$DATA" --blackhole \
     --region bench-1 --parallelism "$PAR" --checkpoint-ms "$CHECKPOINT_MS" --state-backend "$BACKEND" \
     --checkpoint-dir "$RUN/checkpoints" --rest-port "$REST_PORT" --flink "taskmanager.memory.managed.size=$((MANAGED_PER_SLOT_MB * PAR))m,${BENCH_FLINK:-}" --out "$RUN/app.json"
   PROFILE_OPT=()
@@ -102,6 +133,7 @@ for BACKEND in $BACKENDS; do
       printf "CPU while the job ran:  %.1f s  -> %.1f CPU-s per million events (from RUNNING to the last poll, <= 1 s before the end)\n", (b-a)/hz, (b-a)/hz/(n/1e6);
     }'
   fi
+  steady_state "$RUN" "$EVENTS"
   CPU_PER_M[$BACKEND]=$(awk -v n="$EVENTS" -v u="$USER_S" -v s="$SYS_S" 'BEGIN { printf "%.2f", (u+s)/(n/1e6) }')
   if [ -f "$RUN/checkpoints.json" ]; then
     # The last completed checkpoint: state_size is its full size (every file it references, shared
