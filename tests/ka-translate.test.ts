@@ -7,7 +7,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { KaApp, KaDefinitionError, translateKaApp } from "../lib/ka/app";
+import { jsonPathExpression, KaApp, KaDefinitionError, translateKaApp } from "../lib/ka/app";
 import { kaAppOutputs, lakeOutputs, loadSqlCatalog, outputNameProblem, SqlDefinitionError, SqlStatement } from "../lib/sql/catalog";
 import { main as kaTranslate } from "../tools/ka-translate";
 
@@ -95,7 +95,7 @@ describe("KA translation", () => {
                     "  COALESCE(fields['user'], fields['$.user']) AS `user_id`,",
                     "  COALESCE(fields['site'], fields['$.site']) AS `site`,",
                     "  TRY_CAST(fields['amount'] AS INT) AS `amount`,",
-                    "  JSON_VALUE(fields['$.page'], '$.url') AS `url`,",
+                    "  fields['page.url'] AS `url`,",
                     "  TRY_CAST(fields['sent'] AS TIMESTAMP(3)) AS `sent`,",
                     "  CASE",
                     "    WHEN fields IS NULL THEN 'ka:app:not_json'",
@@ -522,6 +522,18 @@ describe("KA translation", () => {
                 "sql/ka/app/application.json: outputs: output name 'Out-1m' is not valid; use lower case letters, digits and '_', starting with a letter",
             );
         });
+    });
+});
+
+describe("RecordColumns Mapping → an expression over JSON_FIELDS", () => {
+    it("reads a top-level field, a scalar nested in objects (flattened by JSON_FIELDS), and a path into an array", () => {
+        expect(jsonPathExpression("$.site", "STRING")).to.equal("COALESCE(fields['site'], fields['$.site'])");
+        expect(jsonPathExpression("$.amount", "INT")).to.equal("fields['amount']");
+        expect(jsonPathExpression("$.page.url", "STRING")).to.equal("fields['page.url']");
+        expect(jsonPathExpression("$['page'].n.x", "INT")).to.equal("fields['page.n.x']");
+        expect(jsonPathExpression("$.items[0].sku", "STRING")).to.equal("JSON_VALUE(fields['$.items'], '$[0].sku')");
+        expect(jsonPathExpression("$.a['b.c']", "STRING")).to.equal("JSON_VALUE(fields['$.a'], '$[''b.c'']')");
+        expect(jsonPathExpression("$[0]", "STRING")).to.equal(undefined);
     });
 });
 

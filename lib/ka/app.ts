@@ -52,7 +52,7 @@ interface RecordColumn {
     raw: string;
 }
 
-/** `$.a`, `$.a.b`, `$.a[0].b`, `$['a']` → the expression over `fields` (JSON_FIELDS of the payload: docs/SQL.md). */
+/** `$.a`, `$.a.b`, `$.a[0].b`, `$['a']` → the expression over `fields` (JSON_FIELDS of the payload: docs/SQL.md): `fields['a.b']` through objects, `JSON_VALUE` into an array. */
 export function jsonPathExpression(mapping: string, type: string): string | undefined {
     const tokens = /^\$((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\]|\['[^']+'\]|\["[^"]+"\])+)$/.exec(mapping.trim());
     if (!tokens) return undefined;
@@ -66,9 +66,14 @@ export function jsonPathExpression(mapping: string, type: string): string | unde
         // A VARCHAR column mapped to an object or array keeps it as JSON text, as KA did.
         return type === "STRING" ? `COALESCE(fields['${key}'], fields['$.${key}'])` : `fields['${key}']`;
     }
+    const names = segments.map((s) => ("name" in s ? s.name! : undefined));
+    if (names.every((n) => n !== undefined && !n.includes("."))) {
+        // A scalar nested in objects only: JSON_FIELDS flattens it under its dotted path (no second parse).
+        return `fields['${names.join(".").replace(/'/g, "''")}']`;
+    }
     const rest = segments
         .slice(1)
-        .map((s) => ("index" in s ? `[${s.index}]` : `.${s.name}`))
+        .map((s) => ("index" in s ? `[${s.index}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s.name!) ? `.${s.name}` : `['${s.name}']`))
         .join("");
     return `JSON_VALUE(fields['$.${key}'], '$${rest.replace(/'/g, "''")}')`;
 }

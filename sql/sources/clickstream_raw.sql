@@ -1,8 +1,9 @@
 -- The clickstream as it arrives: one Kinesis record = one event, read RAW (format = 'raw') so that the
 -- format can never drop or fail a record. Parsing and validation happen in sql/views/.
 --
--- fields   : the payload parsed ONCE into its top-level fields (JSON_FIELDS, registered by the runner):
---            fields['x'] = JSON_VALUE(payload, '$.x') (a scalar as text), fields['$.x'] =
+-- fields   : the payload parsed ONCE into its fields (JSON_FIELDS, registered by the runner):
+--            fields['x'] = JSON_VALUE(payload, '$.x') (a scalar as text), fields['x.y'] =
+--            JSON_VALUE(payload, '$.x.y') (a scalar nested in objects, any depth), fields['$.x'] =
 --            JSON_QUERY(payload, '$.x') (an object or array as JSON text); NULL when the payload is not
 --            a JSON object. Every view and output reads fields, never JSON_VALUE(payload, ...).
 -- rowtime  : the event-time attribute: the event's own time (JSON field event_time: ISO-8601 with zone,

@@ -7,7 +7,7 @@
 -- Performance: the de-duplication reads only (proc_time, rowtime, event_id, fields), and the fields
 -- are extracted from the parsed map after it. Every output then needs the same input columns, so Flink
 -- plans ONE de-duplication shared by all outputs (one state), instead of one per output. Nested
--- objects are read from their JSON text (fields['$.page']): a parse of that small document only.
+-- fields are in the parsed map too, under their dotted path (fields['page.url']): no second parse.
 CREATE VIEW events_unique AS
 SELECT
   rowtime,
@@ -17,10 +17,10 @@ SELECT
   fields['session_id'] AS session_id,
   LOWER(fields['site']) AS site,
   UPPER(fields['country']) AS country,
-  JSON_VALUE(fields['$.page'], '$.url') AS page_url,
-  JSON_VALUE(fields['$.page'], '$.type') AS page_type,
-  JSON_VALUE(fields['$.page'], '$.category') AS page_category,
-  JSON_VALUE(fields['$.device'], '$.type') AS device_type,
+  fields['page.url'] AS page_url,
+  fields['page.type'] AS page_type,
+  fields['page.category'] AS page_category,
+  fields['device.type'] AS device_type,
   -- context is a stringified JSON document (a JSON string holding JSON); an object is accepted too.
   COALESCE(fields['context'], fields['$.context']) AS context
 FROM (

@@ -17,16 +17,20 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * JSON_FIELDS(payload): parses a JSON object ONCE and returns its top-level fields as a
+ * JSON_FIELDS(payload): parses a JSON object ONCE and returns its fields as a
  * {@code MAP<STRING, STRING>}, so that SQL reads every field of a record from one parse instead of one
  * JSON_VALUE (one full parse) per field:
  * <ul>
  *   <li>{@code f['name']} = exactly what {@code JSON_VALUE(payload, '$.name')} returns: the text of a
  *       string, number or boolean; absent (NULL) for a JSON null, an object, an array or a missing
  *       field;</li>
+ *   <li>{@code f['a.b']} = exactly what {@code JSON_VALUE(payload, '$.a.b')} returns, for every scalar
+ *       reached from the root through objects only (any depth: {@code f['page.url']},
+ *       {@code f['page.n.x']}), so that nested fields cost no second parse. A nested name that contains
+ *       {@code .} is not flattened (the path would be ambiguous); neither is anything inside an array.</li>
  *   <li>{@code f['$.name']} = exactly what {@code JSON_QUERY(payload, '$.name')} returns: the JSON text of
- *       an object or array; absent (NULL) otherwise. Read nested fields from it with
- *       {@code JSON_VALUE(f['$.page'], '$.url')} (a parse of that small document only).</li>
+ *       a top-level object or array; absent (NULL) otherwise. Read what the flattened keys do not cover
+ *       from it, e.g. {@code JSON_VALUE(f['$.items'], '$[0].sku')}.</li>
  * </ul>
  * Returns NULL when the payload is NULL or not exactly one JSON object: a payload with anything but
  * whitespace after the object (two objects glued together, {@code {..} x}) is not one, although Flink's
@@ -36,8 +40,9 @@ import java.util.Map;
  * ({@code SqlJsonUtils}: Jayway's JacksonJsonProvider, numbers rendered with {@code toString()}), so the
  * values are identical to theirs. Never throws.
  *
- * <p>A key of the payload that itself starts with {@code $.} is shadowed by the JSON entry of the field
- * it names, if that field is an object or array.
+ * <p>Keys can meet: a top-level key that contains a dot ({@code "page.url"}) is shadowed by the nested
+ * field of that path, as {@code JSON_VALUE(payload, '$.page.url')} reads the nested one; a top-level key
+ * that starts with {@code $.} is shadowed by the JSON entry of the field it names.
  *
  * <p>The planner copies a deterministic call into every expression that reads a column computed by it
  * when it merges projections (and code generation evaluates each copy): the last input and result are
@@ -99,10 +104,17 @@ public final class JsonFieldsFunction extends ScalarFunction {
         }
         if (!(doc instanceof Map)) return null;
         Map<?, ?> object = (Map<?, ?>) doc;
-        Map<String, String> out = new HashMap<>(object.size() * 2);
-        for (Map.Entry<?, ?> e : object.entrySet()) { // scalars first: a JSON entry below wins over a "$.x" key
+        Map<String, String> out = new HashMap<>(object.size() * 4);
+        // Top-level scalars first: the nested paths and the JSON entries below win over a key that spells them.
+        for (Map.Entry<?, ?> e : object.entrySet()) {
             Object v = e.getValue();
             if (v != null && !(v instanceof Map) && !(v instanceof Collection)) out.put(String.valueOf(e.getKey()), v.toString());
+        }
+        for (Map.Entry<?, ?> e : object.entrySet()) {
+            if (e.getValue() instanceof Map) {
+                String name = String.valueOf(e.getKey());
+                if (name.indexOf('.') < 0) putNestedScalars(name, (Map<?, ?>) e.getValue(), out);
+            }
         }
         for (Map.Entry<?, ?> e : object.entrySet()) {
             Object v = e.getValue();
@@ -115,5 +127,16 @@ public final class JsonFieldsFunction extends ScalarFunction {
             }
         }
         return Collections.unmodifiableMap(out);
+    }
+
+    /** Puts every scalar of {@code object} reached through objects only, under {@code path.name[.name...]}. */
+    private static void putNestedScalars(String path, Map<?, ?> object, Map<String, String> out) {
+        for (Map.Entry<?, ?> e : object.entrySet()) {
+            String name = String.valueOf(e.getKey());
+            Object v = e.getValue();
+            if (v == null || v instanceof Collection || name.indexOf('.') >= 0) continue;
+            if (v instanceof Map) putNestedScalars(path + '.' + name, (Map<?, ?>) v, out);
+            else out.put(path + '.' + name, v.toString());
+        }
     }
 }

@@ -39,12 +39,29 @@ class JsonFieldsFunctionTest {
                         "d", "129.9",
                         "b", "true",
                         "s", "{\"campaign\":\"bf\"}",
+                        "page.url", "/p1",
+                        "page.type", "product",
                         "$.page", "{\"url\":\"/p1\",\"type\":\"product\"}",
                         "$.tags", "[\"a\",1]",
                         "$.empty", "{}")),
                 fields("{\"event_id\":\"e1\",\"n\":1795168830000,\"d\":129.90,\"b\":true,\"nul\":null,"
                         + "\"s\":\"{\\\"campaign\\\":\\\"bf\\\"}\",\"page\":{\"url\":\"/p1\",\"type\":\"product\"},"
                         + "\"tags\":[\"a\",1],\"empty\":{}}"));
+    }
+
+    @Test
+    void nestedScalarsThroughObjectsOnlyUnderTheirDottedPath() {
+        assertEquals(new TreeMap<>(Map.of(
+                        "page.url", "/p",
+                        "page.n.x", "1.5",
+                        "page.n.ok", "true",
+                        "$.page", "{\"url\":\"/p\",\"n\":{\"x\":1.5,\"ok\":true,\"nul\":null,\"a.b\":1},\"list\":[{\"y\":1}]}")),
+                fields("{\"page\":{\"url\":\"/p\",\"n\":{\"x\":1.5,\"ok\":true,\"nul\":null,\"a.b\":1},\"list\":[{\"y\":1}]}}"));
+        // a top-level key that spells a nested path is shadowed by it, as JSON_VALUE(payload, '$.page.url') reads the nested one
+        assertEquals(new TreeMap<>(Map.of("page.url", "/nested", "page.only", "kept", "$.page", "{\"url\":\"/nested\"}")),
+                fields("{\"page.url\":\"/top\",\"page.only\":\"kept\",\"page\":{\"url\":\"/nested\"}}"));
+        // a top-level object whose name has a dot is not flattened (its path would be ambiguous)
+        assertEquals(Map.of("$.a.b", "{\"c\":1}"), fields("{\"a.b\":{\"c\":1}}"));
     }
 
     @Test
@@ -62,7 +79,7 @@ class JsonFieldsFunctionTest {
     @Test
     void duplicateKeysLastWinsAndDollarDotKeysAreShadowedByJsonEntries() {
         assertEquals(Map.of("a", "2"), fields("{\"a\":\"1\",\"a\":2}"));
-        assertEquals(Map.of("$.page", "{\"url\":\"/x\"}"), fields("{\"$.page\":\"text\",\"page\":{\"url\":\"/x\"}}"));
+        assertEquals(Map.of("$.page", "{\"url\":\"/x\"}", "page.url", "/x"), fields("{\"$.page\":\"text\",\"page\":{\"url\":\"/x\"}}"));
     }
 
     @Test
@@ -99,6 +116,13 @@ class JsonFieldsFunctionTest {
                 Object q = SqlJsonUtils.jsonQuery(p, "$." + k, SqlJsonUtils.JsonQueryReturnType.STRING,
                         JsonQueryWrapper.WITHOUT_ARRAY, JsonQueryOnEmptyOrError.NULL, JsonQueryOnEmptyOrError.NULL);
                 assertEquals(q, f.get("$." + k), p + " JSON_QUERY $." + k);
+            }
+            // the flattened nested keys = JSON_VALUE of the nested path on the payload
+            for (String path : List.of("page.url", "page.type", "page.n", "page.n.x", "page.missing", "country.iso",
+                    "context.campaign", "context.cart_value", "device.type", "arr.url")) {
+                Object v = SqlJsonUtils.jsonValue(p, "$." + path, JsonValueOnEmptyOrError.NULL, null,
+                        JsonValueOnEmptyOrError.NULL, null);
+                assertEquals(v == null ? null : v.toString(), f.get(path), p + " JSON_VALUE $." + path);
             }
             // nested reads from the object's JSON text = the nested path on the payload
             for (String nested : List.of("url", "type", "n.x")) {
