@@ -10,6 +10,6 @@ CREATE TABLE active_users_1m (
 
 INSERT INTO active_users_1m
 SELECT window_start, window_end, SOURCE_REGION() AS region, site, country,
-       COUNT(DISTINCT user_id) AS active_users
+       COUNT_DISTINCT(user_id) AS active_users
 FROM TABLE(TUMBLE(TABLE events_on_time, DESCRIPTOR(rowtime), INTERVAL '1' MINUTE))
 GROUP BY window_start, window_end, site, country;

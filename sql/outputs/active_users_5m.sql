@@ -11,6 +11,6 @@ CREATE TABLE active_users_5m (
 
 INSERT INTO active_users_5m
 SELECT window_start, window_end, SOURCE_REGION() AS region, site, country,
-       COUNT(DISTINCT user_id) AS active_users
+       COUNT_DISTINCT(user_id) AS active_users
 FROM TABLE(HOP(TABLE events_on_time, DESCRIPTOR(rowtime), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE))
 GROUP BY window_start, window_end, site, country;

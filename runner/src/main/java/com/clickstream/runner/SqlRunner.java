@@ -282,6 +282,7 @@ public final class SqlRunner {
         tEnv.createTemporarySystemFunction("PARSE_EVENT_TIME", new ParseEventTimeFunction());
         tEnv.createTemporarySystemFunction("JSON_FIELDS", new JsonFieldsFunction());
         tEnv.createTemporarySystemFunction("IS_BLANK", new IsBlankFunction());
+        tEnv.createTemporarySystemFunction("COUNT_DISTINCT", new CountDistinctFunction());
         Duration watermarkInterval = env.getConfig().getAutoWatermarkInterval() > 0
                 ? Duration.ofMillis(env.getConfig().getAutoWatermarkInterval()) : Duration.ofMillis(200);
 
