@@ -24,8 +24,9 @@ export const GROUPS: { name: string; pattern: RegExp }[] = [
     { name: "checkpointing (snapshots, uploads)", pattern: /checkpoint|Snapshot|AsyncCheckpointRunnable|RocksIncrementalSnapshot|FsCheckpointStreamFactory/i },
     { name: "de-duplication (keep first row)", pattern: /Deduplicate/ },
     {
-        name: "window aggregation (TUMBLE/HOP, COUNT DISTINCT)",
-        pattern: /window\/|Window[A-Za-z]*Operator|SlicingWindow|MapView|DistinctView|AggsHandle|GroupAggFunction|WindowBuffer|RecordsWindowBuffer/,
+        name: "window aggregation (TUMBLE/HOP, COUNT DISTINCT, COUNT_DISTINCT)",
+        pattern:
+            /window\/|Window[A-Za-z]*Operator|SlicingWindow|MapView|DistinctView|AggsHandle|GroupAggFunction|WindowBuffer|RecordsWindowBuffer|CountDistinctFunction/,
     },
     {
         name: "startup and planning (SqlRunner.main: Calcite, code generation, Janino)",
