@@ -13,7 +13,7 @@ import org.apache.flink.table.shaded.com.jayway.jsonpath.spi.json.JacksonJsonPro
 
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -104,7 +104,9 @@ public final class JsonFieldsFunction extends ScalarFunction {
         }
         if (!(doc instanceof Map)) return null;
         Map<?, ?> object = (Map<?, ?>) doc;
-        Map<String, String> out = new HashMap<>(object.size() * 4);
+        // In the payload's order (the parser's maps keep it), scalars first: SQL's fields['x'] scans the keys
+        // in order, and the fields every record needs (event_id, ...) are usually the first ones.
+        Map<String, String> out = new LinkedHashMap<>(object.size() * 4);
         // Top-level scalars first: the nested paths and the JSON entries below win over a key that spells them.
         for (Map.Entry<?, ?> e : object.entrySet()) {
             Object v = e.getValue();
