@@ -46,13 +46,27 @@ public final class ParseEventTimeFunction extends ScalarFunction {
         return t.isBefore(notBefore) || t.isAfter(notAfter) ? null : t;
     }
 
+    /** An optional minus and 1 to 18 digits: always a long. */
+    private static boolean isPlainInteger(String s) {
+        int start = s.charAt(0) == '-' ? 1 : 0;
+        int digits = s.length() - start;
+        if (digits < 1 || digits > 18) return false;
+        for (int i = start; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') return false;
+        }
+        return true;
+    }
+
     static Long toEpochMillis(String value) {
         if (value == null) return null;
         String s = value.strip();
         if (s.isEmpty()) return null;
         try {
             long millis;
-            if (NUMBER.matcher(s).matches()) {
+            if (isPlainInteger(s)) {
+                millis = Long.parseLong(s); // the common case: epoch milliseconds as digits, without the regex and BigDecimal
+            } else if (NUMBER.matcher(s).matches()) {
                 // epoch milliseconds; "1764238500000", or a JSON double rendering such as "1.7642385E12"
                 BigDecimal d = new BigDecimal(s);
                 millis = d.setScale(0, java.math.RoundingMode.FLOOR).longValueExact();

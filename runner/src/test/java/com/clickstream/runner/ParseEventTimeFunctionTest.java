@@ -20,6 +20,11 @@ class ParseEventTimeFunctionTest {
         assertEquals(LocalDateTime.of(2026, 11, 20, 10, 0), f.eval("1795168800000"));
         assertEquals(LocalDateTime.of(2026, 11, 20, 10, 0), f.eval("1.7951688E12"));
         assertEquals(LocalDateTime.of(1970, 1, 1, 0, 0, 0, 1_000_000), f.eval("1"));
+        assertEquals(LocalDateTime.of(1969, 12, 31, 23, 59, 59), f.eval("-1000"));
+        assertEquals(LocalDateTime.of(1970, 1, 1, 0, 0, 0, 7_000_000), f.eval("007"));
+        assertEquals(LocalDateTime.of(1970, 1, 1, 0, 0, 0, 7_000_000), f.eval(" 7 "));
+        assertNull(f.eval("-"));
+        assertNull(f.eval("+7"));
         assertNull(f.eval("2026-11-27T10:15:30")); // no zone
         assertNull(f.eval("27/11/2026 10:15"));
         assertNull(f.eval("1795168800000.5"));
