@@ -232,11 +232,6 @@ public final class SqlRunner {
         // serialise what they buffer), and the runner's own operators (EventTimeOperator, LatenessOperator)
         // forward a view of the row and keep nothing. Every hop of the source chain copied each record.
         conf.setString("pipeline.object-reuse", "true");
-        // RocksDB keeps a Bloom filter per SST file, so that a read of an absent key (the de-duplication's
-        // first look-up of nearly every event_id) skips the files instead of searching their index and data
-        // blocks. A job option: Flink 1.20 merges job options over the cluster's when it builds the state
-        // backend, Managed Flink's RocksDB included; the heap backend ignores it.
-        conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
         if (local) {
             // Local servers listen on loopback only: the blob server binds jobmanager.bind-host (all interfaces by default).
             conf.setString("jobmanager.bind-host", "127.0.0.1");

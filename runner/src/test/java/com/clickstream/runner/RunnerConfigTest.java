@@ -66,10 +66,6 @@ class RunnerConfigTest {
         Map<String, String> deployed = SqlRunner.configuration(c, false, new org.apache.flink.configuration.Configuration()).toMap();
         assertNull(deployed.get("state.backend.type"));
         assertNull(deployed.get("state.backend.incremental"));
-        // job options, on Managed Flink too: the RocksDB it runs reads them (docs/SQL.md, "Runner settings")
-        assertEquals("true", deployed.get("state.backend.rocksdb.use-bloom-filter"));
-        assertEquals("true", deployed.get("pipeline.object-reuse"));
-        assertEquals("true", local.get("state.backend.rocksdb.use-bloom-filter"));
         Map<String, String> dflt = SqlRunner.configuration(RunnerConfig.from(runnerOnly("app.name", "a", "source.region", "r", "sql.groups", "1")),
                 true, new org.apache.flink.configuration.Configuration()).toMap();
         assertNull(dflt.get("state.backend.type"));
