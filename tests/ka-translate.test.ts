@@ -7,7 +7,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { jsonPathExpression, KaApp, KaDefinitionError, translateKaApp } from "../lib/ka/app";
+import { isPathName, jsonPathExpression, KaApp, KaDefinitionError, translateKaApp } from "../lib/ka/app";
 import { kaAppOutputs, lakeOutputs, loadSqlCatalog, outputNameProblem, SqlDefinitionError, SqlStatement } from "../lib/sql/catalog";
 import { main as kaTranslate } from "../tools/ka-translate";
 
@@ -533,7 +533,17 @@ describe("RecordColumns Mapping → an expression over JSON_FIELDS", () => {
         expect(jsonPathExpression("$['page'].n.x", "INT")).to.equal("fields['page.n.x']");
         expect(jsonPathExpression("$.items[0].sku", "STRING")).to.equal("JSON_VALUE(fields['$.items'], '$[0].sku')");
         expect(jsonPathExpression("$.a['b.c']", "STRING")).to.equal("JSON_VALUE(fields['$.a'], '$[''b.c'']')");
+        expect(jsonPathExpression("$.a['b c'].d", "STRING")).to.equal("JSON_VALUE(fields['$.a'], '$[''b c''].d')");
+        // a top-level name with a dot has no key in JSON_FIELDS: read from the payload
+        expect(jsonPathExpression("$['page.url']", "STRING")).to.equal("JSON_VALUE(payload, '$[''page.url'']')");
+        expect(jsonPathExpression("$['a.b'].c", "INT")).to.equal("JSON_VALUE(payload, '$[''a.b''].c')");
         expect(jsonPathExpression("$[0]", "STRING")).to.equal(undefined);
+    });
+
+    it("flattens the same names as the runner's JSON_FIELDS (JsonFieldsFunction.isPathName)", () => {
+        for (const n of ["a-b", "é", "a_1", "A", "0", "a:b", "a$"]) expect(isPathName(n), n).to.equal(true);
+        for (const n of ["a b", "a(x)", "$x", "a[0]", "a*", "a'b", 'a"b', "a@b", "", "a\tb", "a\u2003b", "a.b"]) expect(isPathName(n), n).to.equal(false);
+        expect(isPathName("a\u00a0b")).to.equal(true); // no-break space: not whitespace to Java
     });
 });
 

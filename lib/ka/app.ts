@@ -52,7 +52,23 @@ interface RecordColumn {
     raw: string;
 }
 
-/** `$.a`, `$.a.b`, `$.a[0].b`, `$['a']` → the expression over `fields` (JSON_FIELDS of the payload: docs/SQL.md): `fields['a.b']` through objects, `JSON_VALUE` into an array. */
+/** Java's Character.isWhitespace: the Unicode space separators except the no-break ones, and the ASCII controls it names. */
+const JAVA_WHITESPACE = /[\t\n\u000B\f\r\u001C-\u001F\p{Zl}\p{Zp}]|(?![\u00A0\u2007\u202F])\p{Zs}/u;
+
+/**
+ * A name that JSON_FIELDS flattens (the runner's JsonFieldsFunction.isPathName): one that a JSONPath in dot
+ * notation reads as itself: not empty, not starting with `$`, without `. [ ] ( ) * ' " @` or whitespace.
+ */
+export function isPathName(name: string): boolean {
+    return name !== "" && !name.startsWith("$") && ![...name].some((c) => ".[]()*'\"@".includes(c) || JAVA_WHITESPACE.test(c));
+}
+
+/**
+ * `$.a`, `$.a.b`, `$.a[0].b`, `$['a']` → the expression over `fields` (JSON_FIELDS of the payload: docs/SQL.md):
+ * `fields['a']` at the top level, `fields['a.b']` through objects, `JSON_VALUE` of the top-level object's
+ * JSON text into an array, and `JSON_VALUE` of the payload for a top-level name with a dot (JSON_FIELDS has no
+ * key for it).
+ */
 export function jsonPathExpression(mapping: string, type: string): string | undefined {
     const tokens = /^\$((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\]|\['[^']+'\]|\["[^"]+"\])+)$/.exec(mapping.trim());
     if (!tokens) return undefined;
@@ -61,21 +77,25 @@ export function jsonPathExpression(mapping: string, type: string): string | unde
     );
     const first = segments[0];
     if ("index" in first) return undefined;
+    const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
+    const path = (from: number) =>
+        "$" +
+        segments
+            .slice(from)
+            .map((s) => ("index" in s ? `[${s.index}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s.name!) ? `.${s.name}` : `['${s.name}']`))
+            .join("");
+    if (first.name!.includes(".")) return `JSON_VALUE(payload, ${sqlString(path(0))})`;
     const key = first.name!.replace(/'/g, "''");
     if (segments.length === 1) {
         // A VARCHAR column mapped to an object or array keeps it as JSON text, as KA did.
         return type === "STRING" ? `COALESCE(fields['${key}'], fields['$.${key}'])` : `fields['${key}']`;
     }
     const names = segments.map((s) => ("name" in s ? s.name! : undefined));
-    if (names.every((n) => n !== undefined && !n.includes("."))) {
+    if (names.every((n) => n !== undefined && isPathName(n))) {
         // A scalar nested in objects only: JSON_FIELDS flattens it under its dotted path (no second parse).
-        return `fields['${names.join(".").replace(/'/g, "''")}']`;
+        return `fields[${sqlString(names.join("."))}]`;
     }
-    const rest = segments
-        .slice(1)
-        .map((s) => ("index" in s ? `[${s.index}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s.name!) ? `.${s.name}` : `['${s.name}']`))
-        .join("");
-    return `JSON_VALUE(fields['$.${key}'], '$${rest.replace(/'/g, "''")}')`;
+    return `JSON_VALUE(fields['$.${key}'], ${sqlString(path(1))})`;
 }
 
 const where = (file: string, pos: { line: number; col: number }) => `${file}:${pos.line}:${pos.col}`;

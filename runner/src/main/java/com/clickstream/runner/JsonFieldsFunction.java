@@ -26,23 +26,22 @@ import java.util.Map;
  *       field;</li>
  *   <li>{@code f['a.b']} = exactly what {@code JSON_VALUE(payload, '$.a.b')} returns, for every scalar
  *       reached from the root through objects only (any depth: {@code f['page.url']},
- *       {@code f['page.n.x']}), so that nested fields cost no second parse. A nested name that contains
- *       {@code .} is not flattened (the path would be ambiguous); neither is anything inside an array.</li>
+ *       {@code f['page.n.x']}), so that nested fields cost no second parse; only names that a JSONPath in
+ *       dot notation reads as themselves are flattened ({@link #isPathName}); nothing inside an array is.</li>
  *   <li>{@code f['$.name']} = exactly what {@code JSON_QUERY(payload, '$.name')} returns: the JSON text of
  *       a top-level object or array; absent (NULL) otherwise. Read what the flattened keys do not cover
  *       from it, e.g. {@code JSON_VALUE(f['$.items'], '$[0].sku')}.</li>
  * </ul>
- * Returns NULL when the payload is NULL or not exactly one JSON object: a payload with anything but
+ * A top-level name that contains a dot has no key ({@code '$.a.b'} reads a nested path, never the key
+ * {@code "a.b"}): read it with {@code JSON_VALUE(payload, '$[''a.b'']')}. So the kinds of key never meet.
+ *
+ * <p>Returns NULL when the payload is NULL or not exactly one JSON object: a payload with anything but
  * whitespace after the object (two objects glued together, {@code {..} x}) is not one, although Flink's
  * {@code IS JSON OBJECT} accepts it.
  *
  * <p>Parsing and rendering use the same JSON provider as Flink's own JSON_VALUE / JSON_QUERY / IS JSON
  * ({@code SqlJsonUtils}: Jayway's JacksonJsonProvider, numbers rendered with {@code toString()}), so the
  * values are identical to theirs. Never throws.
- *
- * <p>Keys can meet: a top-level key that contains a dot ({@code "page.url"}) is shadowed by the nested
- * field of that path, as {@code JSON_VALUE(payload, '$.page.url')} reads the nested one; a top-level key
- * that starts with {@code $.} is shadowed by the JSON entry of the field it names.
  *
  * <p>The planner copies a deterministic call into every expression that reads a column computed by it
  * when it merges projections (and code generation evaluates each copy): the last input and result are
@@ -107,22 +106,24 @@ public final class JsonFieldsFunction extends ScalarFunction {
         // In the payload's order (the parser's maps keep it), scalars first: SQL's fields['x'] scans the keys
         // in order, and the fields every record needs (event_id, ...) are usually the first ones.
         Map<String, String> out = new LinkedHashMap<>(object.size() * 4);
-        // Top-level scalars first: the nested paths and the JSON entries below win over a key that spells them.
+        // A name with a dot is left out: '$.a.b' reads a nested path, never the key "a.b". The three kinds of
+        // key never meet: a top-level name has no dot, a nested path has one and never starts with '$', and
+        // a JSON entry starts with "$.".
         for (Map.Entry<?, ?> e : object.entrySet()) {
+            String name = String.valueOf(e.getKey());
             Object v = e.getValue();
-            if (v != null && !(v instanceof Map) && !(v instanceof Collection)) out.put(String.valueOf(e.getKey()), v.toString());
+            if (v != null && !(v instanceof Map) && !(v instanceof Collection) && name.indexOf('.') < 0) out.put(name, v.toString());
         }
         for (Map.Entry<?, ?> e : object.entrySet()) {
-            if (e.getValue() instanceof Map) {
-                String name = String.valueOf(e.getKey());
-                if (name.indexOf('.') < 0) putNestedScalars(name, (Map<?, ?>) e.getValue(), out);
-            }
+            String name = String.valueOf(e.getKey());
+            if (e.getValue() instanceof Map && isPathName(name)) putNestedScalars(name, (Map<?, ?>) e.getValue(), out);
         }
         for (Map.Entry<?, ?> e : object.entrySet()) {
+            String name = String.valueOf(e.getKey());
             Object v = e.getValue();
-            if (v instanceof Map || v instanceof Collection) {
+            if ((v instanceof Map || v instanceof Collection) && name.indexOf('.') < 0) {
                 try {
-                    out.put(JSON_PREFIX + e.getKey(), provider.toJson(v));
+                    out.put(JSON_PREFIX + name, provider.toJson(v));
                 } catch (RuntimeException ignored) {
                     // cannot happen for a parsed document; JSON_QUERY would return NULL
                 }
@@ -131,12 +132,25 @@ public final class JsonFieldsFunction extends ScalarFunction {
         return Collections.unmodifiableMap(out);
     }
 
+    /**
+     * A name that a JSONPath in dot notation ({@code $.a.b}) reads as itself: not empty, not starting with
+     * {@code $}, and without {@code . [ ] ( ) * ' " @} or whitespace. Only such names are flattened.
+     */
+    static boolean isPathName(String name) {
+        if (name.isEmpty() || name.charAt(0) == '$') return false;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (".[]()*'\"@".indexOf(c) >= 0 || Character.isWhitespace(c)) return false;
+        }
+        return true;
+    }
+
     /** Puts every scalar of {@code object} reached through objects only, under {@code path.name[.name...]}. */
     private static void putNestedScalars(String path, Map<?, ?> object, Map<String, String> out) {
         for (Map.Entry<?, ?> e : object.entrySet()) {
             String name = String.valueOf(e.getKey());
             Object v = e.getValue();
-            if (v == null || v instanceof Collection || name.indexOf('.') >= 0) continue;
+            if (v == null || v instanceof Collection || !isPathName(name)) continue;
             if (v instanceof Map) putNestedScalars(path + '.' + name, (Map<?, ?>) v, out);
             else out.put(path + '.' + name, v.toString());
         }

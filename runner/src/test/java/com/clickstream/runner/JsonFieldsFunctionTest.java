@@ -1,5 +1,6 @@
 package com.clickstream.runner;
 
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.table.api.JsonQueryOnEmptyOrError;
 import org.apache.flink.table.api.JsonQueryWrapper;
 import org.apache.flink.table.api.JsonValueOnEmptyOrError;
@@ -7,6 +8,7 @@ import org.apache.flink.table.runtime.functions.SqlJsonUtils;
 import org.junit.jupiter.api.Test;
 
 import java.time.LocalDateTime;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,6 +16,7 @@ import java.util.TreeMap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** JSON_FIELDS and the bounded PARSE_EVENT_TIME: exact inputs and outputs. */
 class JsonFieldsFunctionTest {
@@ -57,11 +60,43 @@ class JsonFieldsFunctionTest {
                         "page.n.ok", "true",
                         "$.page", "{\"url\":\"/p\",\"n\":{\"x\":1.5,\"ok\":true,\"nul\":null,\"a.b\":1},\"list\":[{\"y\":1}]}")),
                 fields("{\"page\":{\"url\":\"/p\",\"n\":{\"x\":1.5,\"ok\":true,\"nul\":null,\"a.b\":1},\"list\":[{\"y\":1}]}}"));
-        // a top-level key that spells a nested path is shadowed by it, as JSON_VALUE(payload, '$.page.url') reads the nested one
-        assertEquals(new TreeMap<>(Map.of("page.url", "/nested", "page.only", "kept", "$.page", "{\"url\":\"/nested\"}")),
-                fields("{\"page.url\":\"/top\",\"page.only\":\"kept\",\"page\":{\"url\":\"/nested\"}}"));
-        // a top-level object whose name has a dot is not flattened (its path would be ambiguous)
-        assertEquals(Map.of("$.a.b", "{\"c\":1}"), fields("{\"a.b\":{\"c\":1}}"));
+        // a top-level name with a dot has no key: '$.page.url' reads the nested path, never the key "page.url"
+        assertEquals(new TreeMap<>(Map.of("page.url", "/nested", "$.page", "{\"url\":\"/nested\"}")),
+                fields("{\"page.url\":\"/top\",\"page.only\":\"x\",\"page\":{\"url\":\"/nested\"}}"));
+        assertEquals(Map.of(), fields("{\"a.b\":{\"c\":1},\"$.x\":\"y\",\"page.url\":\"/top\"}"));
+        // a top-level object named "$" is not flattened into keys that look like JSON entries
+        assertEquals(Map.of("$.$", "{\"context\":\"x\"}"), fields("{\"$\":{\"context\":\"x\"}}"));
+        for (String name : List.of("$", "é", "a-b")) {
+            String p = "{\"" + name + "\":{\"c\":1}}";
+            assertEquals(SqlJsonUtils.jsonQuery(p, "$." + name, SqlJsonUtils.JsonQueryReturnType.STRING, JsonQueryWrapper.WITHOUT_ARRAY,
+                    JsonQueryOnEmptyOrError.NULL, JsonQueryOnEmptyOrError.NULL), fields(p).get("$." + name), "JSON_QUERY $." + name);
+        }
+    }
+
+    /** Only names that a JSONPath in dot notation reads as themselves are flattened; the others have no key. */
+    @Test
+    void flattensPathNamesOnly() throws Exception {
+        List<String> plain = List.of("a-b", "é", "a_1", "A", "0", "a:b", "a$");
+        List<String> other = List.of("a b", "a(x)", "$x", "a[0]", "a*", "a'b", "a\"b", "a@b", "", "a\tb");
+        Map<String, Object> page = new LinkedHashMap<>();
+        for (String n : plain) page.put(n, page.size());
+        for (String n : other) page.put(n, page.size());
+        String p = new ObjectMapper().writeValueAsString(Map.of("page", page));
+        Map<String, String> f = map(new JsonFieldsFunction().eval(p));
+        for (String n : plain) {
+            assertTrue(JsonFieldsFunction.isPathName(n), n);
+            Object v = SqlJsonUtils.jsonValue(p, "$.page." + n, JsonValueOnEmptyOrError.NULL, null, JsonValueOnEmptyOrError.NULL, null);
+            assertEquals(v == null ? null : v.toString(), f.get("page." + n), "JSON_VALUE $.page." + n);
+            assertEquals(String.valueOf(plain.indexOf(n)), f.get("page." + n), n);
+        }
+        for (String n : other) {
+            assertEquals(false, JsonFieldsFunction.isPathName(n), n);
+            assertNull(f.get("page." + n), n);
+        }
+        assertEquals(plain.size() + 1, f.size()); // the flattened plain names and "$.page"
+        // whitespace as Java defines it (lib/ka/app.ts isPathName follows the same rule)
+        assertTrue(JsonFieldsFunction.isPathName("a\u00a0b"));
+        assertEquals(false, JsonFieldsFunction.isPathName("a\u2003b"));
     }
 
     @Test
@@ -77,7 +112,7 @@ class JsonFieldsFunctionTest {
     }
 
     @Test
-    void duplicateKeysLastWinsAndDollarDotKeysAreShadowedByJsonEntries() {
+    void duplicateKeysLastWinsAndADollarDotNameHasNoKey() {
         assertEquals(Map.of("a", "2"), fields("{\"a\":\"1\",\"a\":2}"));
         assertEquals(Map.of("$.page", "{\"url\":\"/x\"}", "page.url", "/x"), fields("{\"$.page\":\"text\",\"page\":{\"url\":\"/x\"}}"));
     }
