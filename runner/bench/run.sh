@@ -50,7 +50,7 @@ fi
 # itself, without JVM start and planning (fixed costs that weigh on small BENCH_EVENTS). Every poll also
 # appends "<epoch ms> <ticks>" to $1.ticks, for the steady-state figure (steady_state below).
 poll_checkpoints() {
-  local out="$1" pid="$2" job="" jvm=""
+  local out="$1" pid="$2" job="" jvm="" ticks=""
   while kill -0 "$pid" 2>/dev/null; do
     [ -n "$jvm" ] || jvm=$(pgrep -P "$pid" java | head -1 || true)
     if [ -z "$job" ]; then
@@ -60,7 +60,10 @@ poll_checkpoints() {
     if [ -n "$job" ]; then
       curl -sf "http://127.0.0.1:$REST_PORT/jobs/$job/checkpoints" -o "$out.tmp" 2>/dev/null && mv "$out.tmp" "$out" || true
       [ -z "$jvm" ] || awk '{ print $14 + $15 }' "/proc/$jvm/stat" > "$out.cpu1.tmp" 2>/dev/null && mv "$out.cpu1.tmp" "$out.cpu1" || true
-      [ -z "$jvm" ] || echo "$(date +%s%3N) $(awk '{ print $14 + $15 }' "/proc/$jvm/stat" 2>/dev/null)" >> "$out.ticks" || true
+      if [ -n "$jvm" ]; then
+        ticks=$(awk '{ print $14 + $15 }' "/proc/$jvm/stat" 2>/dev/null || true)
+        [ -z "$ticks" ] || echo "$(date +%s%3N) $ticks" >> "$out.ticks"   # nothing once the JVM has exited
+      fi
     fi
     sleep 1
   done
@@ -69,7 +72,8 @@ poll_checkpoints() {
 # The steady state: CPU per event between two checkpoints, once JVM start, planning and the first
 # quarter of the input (most of the JIT compilation) are behind. Events: the source's own read counters
 # at each checkpoint (the runner's accounting lines, summed over subtasks); time: the checkpoint's trigger
-# timestamp (Flink's REST history), when the sources took their counts; CPU: the JVM's ticks at that
+# timestamp (Flink's REST history, kept for up to 10,000 checkpoints: web.checkpoints.history below), when
+# the sources took their counts; CPU: the JVM's ticks at that
 # moment, interpolated between the 1-second polls. From the first checkpoint with at least a quarter of
 # the events read to the last completed one.
 steady_state() {
@@ -101,7 +105,7 @@ for BACKEND in $BACKENDS; do
   mkdir -p "$RUN"
   java -cp "$TOOLS:$CP" com.clickstream.runner.tools.LocalApp --sql-dir "${BENCH_SQL_DIR:-sql}" --input "$DATA" --blackhole \
     --region bench-1 --parallelism "$PAR" --checkpoint-ms "$CHECKPOINT_MS" --state-backend "$BACKEND" \
-    --checkpoint-dir "$RUN/checkpoints" --rest-port "$REST_PORT" --flink "taskmanager.memory.managed.size=$((MANAGED_PER_SLOT_MB * PAR))m,${BENCH_FLINK:-}" --out "$RUN/app.json"
+    --checkpoint-dir "$RUN/checkpoints" --rest-port "$REST_PORT" --flink "taskmanager.memory.managed.size=$((MANAGED_PER_SLOT_MB * PAR))m,web.checkpoints.history=10000,${BENCH_FLINK:-}" --out "$RUN/app.json"
   PROFILE_OPT=()
   if [ "${BENCH_PROFILE:-0}" = "1" ]; then
     PROFILE_OPT=("-agentpath:$(bash runner/bench/profile.sh --agent)=start,event=${BENCH_PROFILE_EVENT:-cpu},interval=${BENCH_PROFILE_INTERVAL:-10ms},file=$RUN/profile.collapsed,collapsed")
