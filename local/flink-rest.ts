@@ -3,6 +3,8 @@
  * what Managed Flink's control plane does for a deployed app, done by hand for local runs and the drill:
  * stop with a savepoint (`season: paused`, or an update), and read operator metrics.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { delay } from "./processes";
 
 export class FlinkRestError extends Error {}
@@ -35,22 +37,39 @@ export async function runningJob(port: number, timeoutMs = 60_000): Promise<stri
     }
 }
 
+/** The savepoints in `dir` (Flink writes a savepoint's `_metadata` last, when it completes). */
+function completedSavepoints(dir: string): string[] {
+    if (!fs.existsSync(dir)) return [];
+    return fs
+        .readdirSync(dir)
+        .filter((e) => e.startsWith("savepoint-") && fs.existsSync(path.join(dir, e, "_metadata")))
+        .map((e) => path.join(dir, e));
+}
+
 /**
  * Stops the job with a savepoint in `dir` (drain: fire every window first, as at the end of input), and
- * returns the savepoint's location. The runner JVM exits once the job has finished.
+ * returns the savepoint's location. The runner JVM exits once the job has finished, which can be before the
+ * next poll of the savepoint's status: then the savepoint is the one completed in `dir` since the request.
  */
 export async function stopWithSavepoint(port: number, dir: string, drain: boolean, timeoutMs = 120_000): Promise<string> {
     const job = await runningJob(port, 10_000);
+    const before = new Set(completedSavepoints(dir));
     const { "request-id": request } = await call<{ "request-id": string }>(port, `/jobs/${job}/stop`, {
         method: "POST",
         body: { targetDirectory: `file://${dir}`, drain },
     });
     const until = Date.now() + timeoutMs;
     for (;;) {
-        const s = await call<{ status: { id: string }; operation?: { location?: string; "failure-cause"?: { "stack-trace"?: string } } }>(
-            port,
-            `/jobs/${job}/savepoints/${request}`,
-        );
+        let s: { status: { id: string }; operation?: { location?: string; "failure-cause"?: { "stack-trace"?: string } } };
+        try {
+            s = await call(port, `/jobs/${job}/savepoints/${request}`);
+        } catch (e) {
+            if (e instanceof FlinkRestError) throw e;
+            // Not answering: the JVM may have exited after the job finished with its savepoint.
+            const made = completedSavepoints(dir).filter((p) => !before.has(p));
+            if (made.length === 1) return made[0];
+            throw e;
+        }
         if (s.status.id === "COMPLETED") {
             const location = s.operation?.location;
             if (!location) throw new FlinkRestError(`stop with savepoint failed: ${(s.operation?.["failure-cause"]?.["stack-trace"] ?? "").split("\n")[0]}`);

@@ -27,6 +27,7 @@ import { buildProgram } from "../cli";
 import { liveModel } from "../dashboard-model";
 import { LiveResponse, rowKey } from "../dashboard-page";
 import { startDashboardServer } from "../dashboard-server";
+import { stopWithSavepoint } from "../flink-rest";
 
 const gen = (seed: number) =>
     new ClickstreamGenerator({
@@ -492,5 +493,49 @@ describe("local: partitions a planned scan reads (lake-scan)", () => {
         } finally {
             fs.rmSync(lake, { recursive: true, force: true });
         }
+    });
+});
+
+describe("local: stop with a savepoint when the runner exits before the next poll (flink-rest)", () => {
+    /** A runner's REST API that answers the stop request, then goes away as the runner JVM does when its job has finished. */
+    async function exitingRunner(onStop: () => void): Promise<number> {
+        const server = http.createServer((req, res) => {
+            res.setHeader("content-type", "application/json");
+            if (req.url === "/jobs/overview") return res.end(JSON.stringify({ jobs: [{ jid: "j1", state: "RUNNING" }] }));
+            if (req.method === "POST" && req.url === "/jobs/j1/stop") {
+                onStop();
+                res.end(JSON.stringify({ "request-id": "r1" }), () => {
+                    server.close();
+                    server.closeAllConnections();
+                });
+                return;
+            }
+            res.statusCode = 404;
+            res.end("{}");
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        return (server.address() as { port: number }).port;
+    }
+
+    it("returns the savepoint completed in the directory since the request", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "savepoints-"));
+        fs.mkdirSync(path.join(dir, "savepoint-000000-old"));
+        fs.writeFileSync(path.join(dir, "savepoint-000000-old", "_metadata"), "");
+        const port = await exitingRunner(() => {
+            fs.mkdirSync(path.join(dir, "savepoint-j1-new"));
+            fs.writeFileSync(path.join(dir, "savepoint-j1-new", "_metadata"), "");
+        });
+        expect(await stopWithSavepoint(port, dir, true)).to.equal(path.join(dir, "savepoint-j1-new"));
+    });
+
+    it("fails when no savepoint completed (the runner went away without one)", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "savepoints-"));
+        fs.mkdirSync(path.join(dir, "savepoint-j1-unfinished")); // no _metadata: not completed
+        const port = await exitingRunner(() => undefined);
+        const error = await stopWithSavepoint(port, dir, true).then(
+            () => undefined,
+            (e: Error) => e,
+        );
+        expect(error?.message).to.equal("fetch failed");
     });
 });
