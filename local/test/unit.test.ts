@@ -501,17 +501,18 @@ describe("local: stop with a savepoint when the runner exits before the next pol
     async function exitingRunner(onStop: () => void): Promise<number> {
         const server = http.createServer((req, res) => {
             res.setHeader("content-type", "application/json");
-            if (req.url === "/jobs/overview") return res.end(JSON.stringify({ jobs: [{ jid: "j1", state: "RUNNING" }] }));
-            if (req.method === "POST" && req.url === "/jobs/j1/stop") {
+            if (req.url === "/jobs/overview") {
+                res.end(JSON.stringify({ jobs: [{ jid: "j1", state: "RUNNING" }] }));
+            } else if (req.method === "POST" && req.url === "/jobs/j1/stop") {
                 onStop();
                 res.end(JSON.stringify({ "request-id": "r1" }), () => {
                     server.close();
                     server.closeAllConnections();
                 });
-                return;
+            } else {
+                res.statusCode = 404;
+                res.end("{}");
             }
-            res.statusCode = 404;
-            res.end("{}");
         });
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
         return (server.address() as { port: number }).port;
