@@ -44,22 +44,20 @@ if [ ! -f "$DATA" ]; then
   mv "$DATA.tmp" "$DATA"
 fi
 
-# Polls the job's checkpoint statistics until the runner exits; the last answer is kept in $1. Also
-# writes the JVM's CPU ticks (user + sys, /proc/<pid>/stat) when the job is first seen RUNNING ($1.cpu0)
-# and at every poll after (the last one, $1.cpu1, is within a second of the end): the CPU of the job
-# itself, without JVM start and planning (fixed costs that weigh on small BENCH_EVENTS). Every poll also
-# appends "<epoch ms> <ticks>" to $1.ticks, for the steady-state figure (steady_state below).
+# Polls the job's checkpoint statistics until the runner exits; the last answer is kept in $1. From the
+# poll that first sees the job RUNNING on, every poll also appends "<epoch ms> <ticks>" to $1.ticks: the
+# JVM's CPU ticks (user + sys, /proc/<pid>/stat). Its first and last lines (the last within a second of
+# the end) give the CPU of the job itself, without JVM start and planning (fixed costs that weigh on small
+# BENCH_EVENTS); all of them, the steady-state figure (steady_state below).
 poll_checkpoints() {
   local out="$1" pid="$2" job="" jvm="" ticks=""
   while kill -0 "$pid" 2>/dev/null; do
     [ -n "$jvm" ] || jvm=$(pgrep -P "$pid" java | head -1 || true)
     if [ -z "$job" ]; then
       job=$(curl -sf "http://127.0.0.1:$REST_PORT/jobs" 2>/dev/null | jq -r '.jobs[] | select(.status == "RUNNING") | .id' 2>/dev/null | head -1 || true)
-      [ -z "$job" ] || [ -z "$jvm" ] || awk '{ print $14 + $15 }' "/proc/$jvm/stat" > "$out.cpu0" 2>/dev/null || true
     fi
     if [ -n "$job" ]; then
       curl -sf "http://127.0.0.1:$REST_PORT/jobs/$job/checkpoints" -o "$out.tmp" 2>/dev/null && mv "$out.tmp" "$out" || true
-      [ -z "$jvm" ] || awk '{ print $14 + $15 }' "/proc/$jvm/stat" > "$out.cpu1.tmp" 2>/dev/null && mv "$out.cpu1.tmp" "$out.cpu1" || true
       if [ -n "$jvm" ]; then
         ticks=$(awk '{ print $14 + $15 }' "/proc/$jvm/stat" 2>/dev/null || true)
         [ -z "$ticks" ] || echo "$(date +%s%3N) $ticks" >> "$out.ticks"   # nothing once the JVM has exited
@@ -132,8 +130,8 @@ for BACKEND in $BACKENDS; do
     printf "CPU (user+sys):         %.1f s  -> %.1f CPU-s per million events\n", u+s, (u+s)/(n/1e6);
     printf "peak RSS:               %.0f MiB\n", rss/1024;
   }'
-  if [ -f "$RUN/checkpoints.json.cpu0" ] && [ -f "$RUN/checkpoints.json.cpu1" ]; then
-    awk -v n="$EVENTS" -v a="$(cat "$RUN/checkpoints.json.cpu0")" -v b="$(cat "$RUN/checkpoints.json.cpu1")" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+  if [ -s "$RUN/checkpoints.json.ticks" ]; then
+    awk -v n="$EVENTS" -v a="$(head -1 "$RUN/checkpoints.json.ticks" | cut -d' ' -f2)" -v b="$(tail -1 "$RUN/checkpoints.json.ticks" | cut -d' ' -f2)" -v hz="$(getconf CLK_TCK)" 'BEGIN {
       printf "CPU while the job ran:  %.1f s  -> %.1f CPU-s per million events (from RUNNING to the last poll, <= 1 s before the end)\n", (b-a)/hz, (b-a)/hz/(n/1e6);
     }'
   fi
