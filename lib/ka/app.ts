@@ -85,17 +85,18 @@ export function jsonPathExpression(mapping: string, type: string): string | unde
             .map((s) => ("index" in s ? `[${s.index}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s.name!) ? `.${s.name}` : `['${s.name}']`))
             .join("");
     if (first.name!.includes(".")) return `JSON_VALUE(payload, ${sqlString(path(0))})`;
-    const key = first.name!.replace(/'/g, "''");
+    const field = `fields[${sqlString(first.name!)}]`;
+    const json = `fields[${sqlString(`$.${first.name!}`)}]`;
     if (segments.length === 1) {
         // A VARCHAR column mapped to an object or array keeps it as JSON text, as KA did.
-        return type === "STRING" ? `COALESCE(fields['${key}'], fields['$.${key}'])` : `fields['${key}']`;
+        return type === "STRING" ? `COALESCE(${field}, ${json})` : field;
     }
     const names = segments.map((s) => ("name" in s ? s.name! : undefined));
     if (names.every((n) => n !== undefined && isPathName(n))) {
         // A scalar nested in objects only: JSON_FIELDS flattens it under its dotted path (no second parse).
         return `fields[${sqlString(names.join("."))}]`;
     }
-    return `JSON_VALUE(fields['$.${key}'], ${sqlString(path(1))})`;
+    return `JSON_VALUE(${json}, ${sqlString(path(1))})`;
 }
 
 const where = (file: string, pos: { line: number; col: number }) => `${file}:${pos.line}:${pos.col}`;
