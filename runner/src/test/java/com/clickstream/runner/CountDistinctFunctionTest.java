@@ -17,9 +17,11 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,6 +78,32 @@ class CountDistinctFunctionTest {
         TypeSerializerSchemaCompatibility<CountDistinctFunction.Values> compat =
                 s.snapshotConfiguration().resolveSchemaCompatibility(restored);
         assertTrue(compat.isCompatibleAsIs());
+    }
+
+    @Test
+    void serializerWritesOneBlockAndReadsItBackExactly() throws Exception {
+        CountDistinctFunction.ValuesSerializer s = new CountDistinctFunction.ValuesSerializer();
+        // The layout: size, block length, then each value as varint UTF-8 length and bytes.
+        DataOutputSerializer one = new DataOutputSerializer(16);
+        s.serialize(values("aé"), one);
+        assertArrayEquals(new byte[] {0, 0, 0, 1, 0, 0, 0, 4, 3, 'a', (byte) 0xc3, (byte) 0xa9}, one.getCopyOfBuffer());
+
+        // Values of 127 and 128 bytes (one and two varint bytes), 300 bytes, and many values.
+        HashSet<String> many = new HashSet<>(Set.of("x".repeat(127), "y".repeat(128), "z".repeat(300)));
+        for (int i = 0; i < 5000; i++) many.add("u" + i);
+        CountDistinctFunction.Values v = new CountDistinctFunction.Values(many);
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        s.serialize(v, out);
+        out.writeInt(42); // what follows in the stream is left unread
+        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+        assertEquals(many, s.deserialize(in).seen);
+        assertEquals(42, in.readInt());
+
+        DataOutputSerializer copied = new DataOutputSerializer(64);
+        DataInputDeserializer source = new DataInputDeserializer(out.getCopyOfBuffer());
+        s.copy(source, copied);
+        assertEquals(42, source.readInt());
+        assertEquals(many, s.deserialize(new DataInputDeserializer(copied.getCopyOfBuffer())).seen);
     }
 
     /** The same rows as COUNT(DISTINCT) in tumbling and sliding (HOP: merged slices) event-time windows. */
