@@ -4,6 +4,8 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMap
 import org.apache.flink.table.api.JsonQueryOnEmptyOrError;
 import org.apache.flink.table.api.JsonQueryWrapper;
 import org.apache.flink.table.api.JsonValueOnEmptyOrError;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.runtime.functions.SqlJsonUtils;
 import org.junit.jupiter.api.Test;
 
@@ -118,6 +120,16 @@ class JsonFieldsFunctionTest {
     }
 
     @Test
+    void keysStayRightWhenPayloadsBringMoreKeysThanAreCached() {
+        JsonFieldsFunction f = new JsonFieldsFunction();
+        for (int i = 0; i < 10_000; i++) {
+            String name = "k" + i;
+            assertEquals(Map.of(name, String.valueOf(i), "a", "x"), map(f.eval("{\"" + name + "\":" + i + ",\"a\":\"x\"}")), name);
+        }
+        assertEquals(Map.of("é😀", "1", "page.url", "/p", "$.page", "{\"url\":\"/p\"}"), map(f.eval("{\"é😀\":1,\"page\":{\"url\":\"/p\"}}")));
+    }
+
+    @Test
     void memoizesTheLastRecordOnly() {
         JsonFieldsFunction f = new JsonFieldsFunction();
         String a = "{\"a\":1}";
@@ -180,18 +192,24 @@ class JsonFieldsFunctionTest {
         assertEquals(Map.of("a", "1"), map(new JsonFieldsFunction().eval("{\"a\":1} \r\n\t")));
     }
 
+    private static LocalDateTime bounded(ParseEventTimeFunction f, String value, TimestampData lo, TimestampData hi) {
+        TimestampData t = f.eval(value == null ? null : StringData.fromString(value), lo, hi);
+        return t == null ? null : t.toLocalDateTime();
+    }
+
     @Test
     void boundedEventTime() {
         ParseEventTimeFunction f = new ParseEventTimeFunction();
-        LocalDateTime lo = LocalDateTime.of(2000, 1, 1, 0, 0);
-        LocalDateTime hi = LocalDateTime.of(2026, 11, 21, 10, 0, 0, 500_000_000);
-        assertEquals(LocalDateTime.of(2000, 1, 1, 0, 0), f.eval("2000-01-01T00:00:00Z", lo, hi));
-        assertNull(f.eval("1999-12-31T23:59:59.999Z", lo, hi));
-        assertEquals(hi, f.eval("2026-11-21T10:00:00.500Z", lo, hi));
-        assertNull(f.eval("2026-11-21T10:00:00.501Z", lo, hi));
-        assertEquals(LocalDateTime.of(2026, 11, 20, 10, 0, 30), f.eval("1795168830000", lo, hi));
-        assertNull(f.eval("2026-11-20T10:02:00", lo, hi)); // no zone: unparsable
-        assertNull(f.eval(null, lo, hi));
-        assertNull(f.eval("2026-11-20T10:00:00Z", null, hi));
+        TimestampData lo = TimestampData.fromLocalDateTime(LocalDateTime.of(2000, 1, 1, 0, 0));
+        LocalDateTime hiTime = LocalDateTime.of(2026, 11, 21, 10, 0, 0, 500_000_000);
+        TimestampData hi = TimestampData.fromLocalDateTime(hiTime);
+        assertEquals(LocalDateTime.of(2000, 1, 1, 0, 0), bounded(f, "2000-01-01T00:00:00Z", lo, hi));
+        assertNull(bounded(f, "1999-12-31T23:59:59.999Z", lo, hi));
+        assertEquals(hiTime, bounded(f, "2026-11-21T10:00:00.500Z", lo, hi));
+        assertNull(bounded(f, "2026-11-21T10:00:00.501Z", lo, hi));
+        assertEquals(LocalDateTime.of(2026, 11, 20, 10, 0, 30), bounded(f, "1795168830000", lo, hi));
+        assertNull(bounded(f, "2026-11-20T10:02:00", lo, hi)); // no zone: unparsable
+        assertNull(bounded(f, null, lo, hi));
+        assertNull(bounded(f, "2026-11-20T10:00:00Z", null, hi));
     }
 }
