@@ -11,8 +11,10 @@ import org.apache.flink.table.data.writer.BinaryArrayWriter;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.table.shaded.com.jayway.jsonpath.spi.json.JacksonJsonProvider;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -60,6 +62,8 @@ public final class JsonFieldsFunction extends ScalarFunction {
     private transient JacksonJsonProvider provider;
     /** The provider's own reader, which also rejects text after the JSON value ({@code {..}{..}}, {@code {..} x}). */
     private transient ObjectReader strictReader;
+    private static final int KEYS_CACHED = 4096;
+    private transient Map<String, StringData> keys;
     private transient String lastInput;
     private transient MapData lastResult;
 
@@ -76,7 +80,7 @@ public final class JsonFieldsFunction extends ScalarFunction {
             BinaryArrayWriter v = new BinaryArrayWriter(values, fields.size(), 8);
             int i = 0;
             for (Map.Entry<String, String> e : fields.entrySet()) {
-                k.writeString(i, StringData.fromString(e.getKey()));
+                k.writeString(i, key(e.getKey()));
                 v.writeString(i, StringData.fromString(e.getValue()));
                 i++;
             }
@@ -87,6 +91,22 @@ public final class JsonFieldsFunction extends ScalarFunction {
         lastInput = payload;
         lastResult = result;
         return result;
+    }
+
+    /**
+     * The key's internal string, encoded once: records repeat the same keys, and an unencoded string is
+     * encoded again each time it is written (4 % of the runner's CPU, docs/BENCHMARKS.md). At most
+     * {@link #KEYS_CACHED} keys are kept; the cache starts over when payloads bring more.
+     */
+    private StringData key(String name) {
+        if (keys == null) keys = new HashMap<>();
+        StringData key = keys.get(name);
+        if (key == null) {
+            if (keys.size() >= KEYS_CACHED) keys.clear();
+            key = StringData.fromBytes(name.getBytes(StandardCharsets.UTF_8));
+            keys.put(name, key);
+        }
+        return key;
     }
 
     /** The fields of {@code payload} as Java strings, or null when it is not exactly one JSON object. */
