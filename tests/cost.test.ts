@@ -296,11 +296,11 @@ describe("cost tool: files and flags", () => {
     });
 
     it("sizes KPUs from the RocksDB figure of docs/BENCHMARKS.md (issue 13), not the heap figures after it", () => {
-        // docs/BENCHMARKS.md: "For sizing: 56.4 CPU-s per million events" (RocksDB, incremental checkpoints)
-        // = floor(1e6 / 56.4) = 17,730 events/s per vCPU; at 50 % target CPU, 8,865 per KPU.
+        // docs/BENCHMARKS.md: "For sizing: 52.0 CPU-s per million events" (RocksDB, incremental checkpoints)
+        // = floor(1e6 / 52.0) = 19,230 events/s per vCPU; at 50 % target CPU, 9,615 per KPU.
         const { input, throughputSource } = buildInput({ stack: "eu", eventsPerSecond: "1000", days: "1" });
-        expect(input.eventsPerSecondPerKpu).to.equal(8865);
-        expect(throughputSource).to.equal("docs/BENCHMARKS.md: 56.4 CPU-s per million events = 17,730 events/s per vCPU, at 50 % target CPU");
+        expect(input.eventsPerSecondPerKpu).to.equal(9615);
+        expect(throughputSource).to.equal("docs/BENCHMARKS.md: 52.0 CPU-s per million events = 19,230 events/s per vCPU, at 50 % target CPU");
     });
 
     it("sizes KPUs from a CPU-seconds measurement at the target CPU utilization", () => {
