@@ -192,6 +192,69 @@ class JsonFieldsFunctionTest {
         assertEquals(Map.of("a", "1"), map(new JsonFieldsFunction().eval("{\"a\":1} \r\n\t")));
     }
 
+    /** Each entry as "key=value", in the map's order (null stays null). */
+    private static List<String> entries(Map<?, ?> m) {
+        if (m == null) return null;
+        List<String> out = new java.util.ArrayList<>();
+        for (Map.Entry<?, ?> e : m.entrySet()) out.add(e.getKey() + "=" + e.getValue());
+        return out;
+    }
+
+    /**
+     * The one pass over the parser's tokens gives the tree parse's answer, entry by entry and in the same
+     * order: on edge cases, on events like the benchmark's (where the one pass must answer alone), and on
+     * 30,000 random edits of both, most of them not JSON.
+     */
+    @Test
+    void onePassGivesTheTreeParsesAnswer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        List<String> edge = List.of(
+                "{\"a\":1,\"a\":2}", "{\"a\":1,\"a\":null}", "{\"a\":null,\"a\":1}", "{\"p\":{\"x\":1,\"x\":2}}",
+                "{\"p\":{\"x\":1},\"p\":{\"y\":2}}", "{\"p\":{\"x\":1},\"p\":3}", "{\"p\":3,\"p\":[1]}", "{\"l\":[{\"a\":1,\"a\":2}]}",
+                "{\"a.b\":{\"c\":1}}", "{\"a.b\":[1]}", "{\"a.b\":1,\"c\":2}", "{\"$\":{\"c\":1}}", "{\"$x\":1,\"$.y\":2}",
+                "{\"n\":-0,\"m\":-0.0,\"f\":1e2,\"g\":1E-7,\"h\":123456789012345678901234567890,\"i\":2147483648,"
+                        + "\"j\":-2147483649,\"k\":9223372036854775808,\"l\":1.0000000000000001,\"big\":1e400,\"tiny\":1e-400,\"d\":0.1}",
+                "{\"page\":{\"n\":-0,\"m\":-0.0,\"f\":1e2,\"h\":123456789012345678901234567890,\"big\":-1e400,\"a\":[1.50,2e0,true,null]}}",
+                "{\"s\":\"\\u0000\\u001f\\\"\\\\\\/\\b\\f\\n\\r\\t\\u2028\\ud83d\\ude00\",\"page\":{\"s\":\"\\u0000\\u007f\\u2028\\ud800 é\"}}",
+                "{\"a\":{\"b\":{\"c\":{\"d\":[{\"e\":1}],\"f\":{}}}},\"e\":[],\"o\":{},\"x\":[[[]],{}]}",
+                "{ \"a\" : { \"b\" : 1 , \"c d\" : {\"e\":2} } , \"t\" : true , \"f\" : false , \"z\" : null }",
+                "{\"page\":{\"url\":\"/p\",\"n\":{\"x\":1.5,\"ok\":true,\"nul\":null,\"a.b\":1},\"list\":[{\"y\":1}]}}",
+                "{\"a\":1} x", "{\"a\":1}{\"b\":2}", "{\"a\":1}]", " {\"a\":1} \r\n\t", "{\"a\":{\"b\":1}} {", "[1]", "1", "\"s\"",
+                "null", "true", "", "  ", "{", "{\"a\"", "{\"a\":}", "{\"a\":1,}", "{'a':1}", "{a:1}", "{\"a\":NaN}", "{\"a\":01}",
+                "{\"a\":1.}", "{\"a\":.5}", "{\"a\":+1}", "{\"a\":1/*c*/}", "{\"a\":[1,]}", "{\"a\":{\"b\":1,}}", "{}", "{\"\":1,\"o\":{\"\":2}}");
+        java.nio.file.Path events = dir.resolve("events.jsonl");
+        com.clickstream.runner.tools.GenerateEvents.main(new String[] {"--events", "3000", "--out", events.toString()});
+        List<String> generated = java.nio.file.Files.readAllLines(events);
+        List<String> corpus = new java.util.ArrayList<>(edge);
+        corpus.addAll(generated);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(20261201L);
+        String alphabet = "{}[]\":,.$ \\0123456789eE+-tnfrulsaé\u2028";
+        int bases = corpus.size();
+        for (int i = 0; i < 30_000; i++) {
+            StringBuilder b = new StringBuilder(corpus.get(r.nextInt(bases)));
+            for (int edits = 1 + r.nextInt(3); edits > 0 && b.length() > 0; edits--) {
+                int at = r.nextInt(b.length());
+                char c = alphabet.charAt(r.nextInt(alphabet.length()));
+                switch (r.nextInt(3)) {
+                    case 0: b.insert(at, c); break;
+                    case 1: b.deleteCharAt(at); break;
+                    default: b.setCharAt(at, c);
+                }
+            }
+            corpus.add(b.toString());
+        }
+        JsonFieldsFunction f = new JsonFieldsFunction();
+        int objects = 0;
+        for (String p : corpus) {
+            List<String> tree = entries(f.fieldsByTree(p));
+            assertEquals(tree, entries(f.internalFields(p)), p);
+            if (tree != null) objects++;
+        }
+        assertTrue(objects > 10_000, "the edits leave many objects: " + objects);
+        for (String p : generated) {
+            if (f.fieldsByTree(p) != null) assertEquals(entries(f.fieldsByTree(p)), entries(f.streamed(p)), "answered in one pass: " + p);
+        }
+    }
+
     private static LocalDateTime bounded(ParseEventTimeFunction f, String value, TimestampData lo, TimestampData hi) {
         TimestampData t = f.eval(value == null ? null : StringData.fromString(value), lo, hi);
         return t == null ? null : t.toLocalDateTime();
